@@ -1,0 +1,96 @@
+"""Per-request state shared by every resolver, and the one authorisation layer they all use.
+
+Resolvers never read cookies or headers: they call `authorize(info, ...)`, which returns the
+`Caller` or raises a GraphQL error with a stable code, and `call(info, ...)`, which forwards the
+caller's identity to the service so that the service checks it again.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from aiodataloader import DataLoader
+from graphql import GraphQLResolveInfo
+from starlette.requests import Request
+
+from gateway.errors import GatewayError
+from gateway.rpc import RpcClient
+from services.common.caller import CONTEXT_KEY, Caller
+from services.common.errors import Forbidden, PasswordChangeRequired, Unauthenticated
+
+
+@dataclass
+class CookieChange:
+    name: str
+    value: str | None
+    max_age: int | None = None
+
+
+@dataclass
+class RequestContext:
+    request: Request
+    rpc: RpcClient
+    caller: Caller = field(default_factory=Caller)
+    language: str = "fr"
+    auth_method: str | None = None
+    session_token: str | None = None
+    must_change_password: bool = False
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    cookie_changes: list[CookieChange] = field(default_factory=list)
+    loaders: dict[tuple[str, str], DataLoader] = field(default_factory=dict)
+    # Operations counted once per request, whatever the number of aliases (sign-in attempts).
+    counted_operations: dict[str, int] = field(default_factory=dict)
+
+    def rpc_context(self) -> dict[str, str]:
+        return {CONTEXT_KEY: self.caller.to_header(), "language": self.language}
+
+
+def request_context(info: GraphQLResolveInfo) -> RequestContext:
+    return info.context
+
+
+def authorize(info: GraphQLResolveInfo, *, scope: str | None = None, agent: bool = False,
+              admin: bool = False, allow_password_change: bool = False) -> Caller:
+    """Return the caller if allowed, otherwise raise the matching GraphQL error.
+
+    `scope` is checked for API tokens only (a person's session is limited by role instead);
+    `allow_password_change` lets an account that must change its password reach this field.
+    """
+    context = request_context(info)
+    caller = context.caller
+    if not caller.is_authenticated:
+        raise GatewayError.of(Unauthenticated)
+    if context.must_change_password and not allow_password_change:
+        raise GatewayError.of(PasswordChangeRequired)
+    if scope is not None and not caller.has_scope(scope):
+        raise GatewayError.of(Forbidden)
+    if admin and not caller.is_admin:
+        raise GatewayError.of(Forbidden)
+    if agent and not caller.is_agent:
+        raise GatewayError.of(Forbidden)
+    return caller
+
+
+async def call(info: GraphQLResolveInfo, service: str, method: str, **kwargs: Any) -> Any:
+    """Call a service method with the caller's identity in the RPC context."""
+    context = request_context(info)
+    return await context.rpc.call(service, method, context=context.rpc_context(), **kwargs)
+
+
+def loader(info: GraphQLResolveInfo, service: str, method: str) -> DataLoader:
+    """Return the request's DataLoader for a batch method `method(ids=[...]) -> [item | None]`.
+
+    All loads of one tick become one RPC call, so a list of N objects costs one call per kind of
+    related object instead of N.
+    """
+    context = request_context(info)
+    key = (service, method)
+    if key not in context.loaders:
+        async def batch(ids: list[str]) -> list[Any]:
+            results = await context.rpc.call(service, method, context=context.rpc_context(), ids=list(ids))
+            return list(results)
+
+        batch_fn: Callable[[list[str]], Awaitable[list[Any]]] = batch
+        context.loaders[key] = DataLoader(batch_fn, max_batch_size=100)
+    return context.loaders[key]

@@ -1,0 +1,71 @@
+"""Database engines and the nameko dependency that gives each worker a session."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common import config
+
+logger = logging.getLogger(__name__)
+
+# SQLite waits this long for another writer before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """Create an engine with the settings each backend needs for concurrent service workers."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **options)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers proceed while one worker writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+class Database(DependencyProvider):
+    """Give each worker its own SQLAlchemy session on the service's database.
+
+    The session is rolled back when the worker raises and closed when it ends, so a failed call never
+    leaves a half-written transaction behind.
+    """
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.sessions: dict[Any, Session] = {}
+
+    def setup(self) -> None:
+        service_name = self.container.service_name
+        url = config.database_url(service_name)
+        self.engine = make_engine(url)
+        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        logger.info("service %s uses database %s", service_name, self.engine.url.render_as_string(hide_password=True))
+
+    def get_dependency(self, worker_ctx: Any) -> Session:
+        session = self.session_factory()
+        self.sessions[worker_ctx] = session
+        return session
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        session = self.sessions.pop(worker_ctx, None)
+        if session is None:
+            return
+        if exc_info is not None:
+            session.rollback()
+        session.close()
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()

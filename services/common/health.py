@@ -1,0 +1,15 @@
+"""The `ping` RPC method every service answers, used by the gateway's readiness check."""
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.rpc import rpc
+
+
+class HealthMixin:
+    name: str
+
+    @rpc
+    def ping(self) -> dict[str, Any]:
+        """Return the service's name; answering at all proves the service consumes its queue."""
+        return {"service": self.name, "status": "ok"}

@@ -1,0 +1,88 @@
+"""Start one service: `python -m services.common.run NAME [--migrate]`.
+
+eventlet must patch the standard library before anything else imports sockets or threads, so this
+module patches first and imports the service afterwards.
+"""
+import eventlet
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import errno  # noqa: E402
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+SERVICE_NAMES = ("auth", "catalog", "news", "tickets", "notify")
+
+logger = logging.getLogger("services.run")
+
+
+def configure_logging() -> None:
+    level = os.environ.get("PORTAIL_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # kombu logs every reconnection attempt at warning with a traceback; one line is enough here.
+    logging.getLogger("kombu").setLevel(logging.ERROR)
+
+
+def nameko_config() -> dict:
+    from services.common import config
+
+    return {
+        "AMQP_URI": config.amqp_uri(),
+        "max_workers": config.optional_int("PORTAIL_MAX_WORKERS", 10),
+        "parent_calls_tracked": 10,
+        "serializer": "json",
+        "HEARTBEAT": 30,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run one service of the support portal.")
+    parser.add_argument("service", choices=SERVICE_NAMES)
+    parser.add_argument("--migrate", action="store_true", help="apply the database migrations before starting")
+    parser.add_argument("--demo", action="store_true", help="load the demo data when the database has none")
+    args = parser.parse_args(argv)
+    configure_logging()
+
+    from nameko import config as nameko_global_config
+    from nameko.runners import ServiceRunner
+
+    from services.common import migrations
+
+    if args.migrate:
+        migrations.upgrade(args.service)
+    if args.demo:
+        from services.common.demo import load_demo
+
+        load_demo(args.service)
+
+    nameko_global_config.setup(nameko_config())
+    module = importlib.import_module(f"services.{args.service}.service")
+    runner = ServiceRunner()
+    runner.add_service(module.SERVICE_CLASS)
+
+    def shutdown(_signum: int, _frame: object) -> None:
+        # Signal handlers run in the hub's main loop and cannot block: stop from a green thread.
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    logger.info("service %s started (pid %s)", args.service, os.getpid())
+    waiter = eventlet.spawn(runner.wait)
+    while True:
+        try:
+            waiter.wait()
+            break
+        except OSError as exc:
+            if exc.errno != errno.EINTR:
+                raise
+    logger.info("service %s stopped", args.service)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+"""Demo data of the notify service."""
+from sqlalchemy.orm import Session
+
+
+def is_loaded(session: Session) -> bool:
+    return True
+
+
+def load(session: Session) -> None:
+    pass
