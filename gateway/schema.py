@@ -1,10 +1,17 @@
-"""Compose one graphene schema from the services' plugins."""
+"""Compose one graphene schema from the services' plugins, and keep its SDL under version control.
+
+`python -m gateway.schema` writes gateway/schema.graphql. `python -m gateway.schema --breaking OLD`
+lists the breaking changes between the schema file OLD (the previous release's) and the running one.
+"""
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
 import graphene
-from graphql import print_schema
+from graphql import build_schema as build_sdl_schema
+from graphql import find_breaking_changes, print_schema
 
 from gateway.plugins import GraphQLPlugin, discover_plugins
 
@@ -33,11 +40,28 @@ def schema_sdl(schema: graphene.Schema) -> str:
     return print_schema(schema.graphql_schema) + "\n"
 
 
-def main() -> None:
-    """Write the schema to gateway/schema.graphql: `python -m gateway.schema`."""
-    SCHEMA_FILE.write_text(schema_sdl(build_schema()), encoding="utf-8")
+def breaking_changes(old_sdl: str, schema: graphene.Schema) -> list[str]:
+    """Describe each change of `schema` that can break a client written against `old_sdl`."""
+    changes = find_breaking_changes(build_sdl_schema(old_sdl), schema.graphql_schema)
+    return [f"{change.type.name}: {change.description}" for change in changes]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Write the GraphQL schema or compare it with a release.")
+    parser.add_argument("--breaking", metavar="OLD_SCHEMA", type=Path,
+                        help="list breaking changes against this SDL file instead of writing the schema")
+    args = parser.parse_args()
+    schema = build_schema()
+    if args.breaking:
+        changes = breaking_changes(args.breaking.read_text(encoding="utf-8"), schema)
+        for change in changes:
+            print(change)
+        print(f"{len(changes)} breaking change(s) against {args.breaking}")
+        return 1 if changes else 0
+    SCHEMA_FILE.write_text(schema_sdl(schema), encoding="utf-8")
     print(f"wrote {SCHEMA_FILE}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

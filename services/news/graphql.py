@@ -96,7 +96,7 @@ class CreateNews(graphene.Mutation):
     """Create a news item as a draft (agents)."""
 
     class Arguments:
-        input = CreateNewsInput(required=True)
+        input = CreateNewsInput(required=True, description="Fields of the news item.")
 
     Output = CreateNewsPayload
 
@@ -120,7 +120,7 @@ class PublishNews(graphene.Mutation):
     """Publish a news item; it shows from its publication time."""
 
     class Arguments:
-        input = PublishNewsInput(required=True)
+        input = PublishNewsInput(required=True, description="The draft to publish.")
 
     Output = CreateNewsPayload
 
@@ -138,7 +138,7 @@ class MarkNewsRead(graphene.Mutation):
     """Record that the caller has read a news item."""
 
     class Arguments:
-        input = MarkNewsReadInput(required=True)
+        input = MarkNewsReadInput(required=True, description="The news item read.")
 
     Output = CreateNewsPayload
 
