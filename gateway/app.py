@@ -247,6 +247,10 @@ def create_app() -> Starlette:
     ]
     for plugin in plugins:
         routes.extend(plugin.routes)
+    # Imported here because the portal's views import this module.
+    from gateway.portal.routes import portal_routes
+
+    routes.extend(portal_routes())
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.schema = schema
     app.state.rpc_services = [plugin.rpc_service for plugin in plugins if plugin.rpc_service]

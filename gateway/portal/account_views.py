@@ -1,0 +1,110 @@
+"""Sign-in, sign-out, password change and language switch."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.portal.i18n import LANGUAGES, translations
+from gateway.portal.operations import PageSession
+from gateway.portal.pages import failure, safe_next, unavailable
+from gateway.portal.rendering import csrf_valid, redirect, render, set_language_cookie
+
+LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { mustChangePassword user { id } }
+}"""
+LOGOUT = "mutation { logout(input: {}) { success } }"
+CHANGE_PASSWORD = """
+mutation ChangePassword($input: ChangePasswordInput!) {
+  changePassword(input: $input) { success }
+}"""
+ME_EMAIL = "{ me { email } }"
+
+
+def csrf_rejected(page: PageSession) -> Response:
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=403, title=_("Form expired"),
+                  lines=[_("This form expired or did not come from the portal. Reload the page and try again.")],
+                  back_url=page.request.url.path)
+
+
+async def login_page(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if page.authenticated and not page.must_change_password:
+        return redirect(page, safe_next(request.query_params.get("suivant")))
+    return render(page, "login.html", next=safe_next(request.query_params.get("suivant")), field_errors={})
+
+
+async def login_submit(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if not await csrf_valid(request):
+        return csrf_rejected(page)
+    form = await request.form()
+    email = str(form.get("email", "")).strip()
+    remember_me = form.get("remember_me") == "1"
+    next_url = safe_next(str(form.get("next", "/")))
+    result = await page.run(LOGIN, {"input": {"email": email, "password": str(form.get("password", "")),
+                                              "rememberMe": remember_me}})
+    if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+        return unavailable(page, result)
+    if not result.ok:
+        return render(page, "login.html", status=400, email=email, remember_me=remember_me, next=next_url,
+                      errors=result.messages(), field_errors=result.field_errors())
+    if result.data["login"]["mustChangePassword"]:
+        return redirect(page, "/mot-de-passe/changer")
+    return redirect(page, next_url)
+
+
+async def logout_submit(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if not await csrf_valid(request):
+        return csrf_rejected(page)
+    if page.authenticated:
+        await page.run(LOGOUT)
+    return redirect(page, "/connexion")
+
+
+async def change_password_page(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if not page.authenticated:
+        return redirect(page, "/connexion?suivant=/mot-de-passe/changer")
+    me = await page.run(ME_EMAIL)
+    email = me.data["me"]["email"] if me.ok and me.data else ""
+    return render(page, "change_password.html", field_errors={}, email=email)
+
+
+async def change_password_submit(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if not page.authenticated:
+        return redirect(page, "/connexion?suivant=/mot-de-passe/changer")
+    if not await csrf_valid(request):
+        return csrf_rejected(page)
+    _ = translations(page.language).gettext
+    form = await request.form()
+    new_password = str(form.get("new_password", ""))
+    if new_password != str(form.get("confirm_password", "")):
+        message = _("The two new passwords differ; type the same password twice.")
+        return render(page, "change_password.html", status=400, errors=[message],
+                      field_errors={"confirmPassword": message})
+    result = await page.run(CHANGE_PASSWORD, {"input": {
+        "currentPassword": str(form.get("current_password", "")), "newPassword": new_password}})
+    if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+        return failure(page, result)
+    if not result.ok:
+        return render(page, "change_password.html", status=400, errors=result.messages(),
+                      field_errors=result.field_errors())
+    page.context.must_change_password = False
+    return render(page, "message.html", title=_("Password changed"),
+                  lines=[_("Your password has been changed. Your other sessions have been signed out.")],
+                  back_label=_("Go to the home page"))
+
+
+async def language_submit(request: Request) -> Response:
+    page = await PageSession(request).start()
+    form = await request.form()
+    language = str(form.get("language", "fr"))
+    if language not in LANGUAGES:
+        language = "fr"
+    response = redirect(page, safe_next(str(form.get("next", "/"))))
+    set_language_cookie(response, language)
+    return response

@@ -1,0 +1,21 @@
+"""URL map of the portal; paths are French because they are what users see and share."""
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from gateway.portal import account_views, home_views
+
+
+def portal_routes() -> list[Route]:
+    return [
+        Route("/", home_views.home),
+        Route("/connexion", account_views.login_page, methods=["GET"]),
+        Route("/connexion", account_views.login_submit, methods=["POST"]),
+        Route("/deconnexion", account_views.logout_submit, methods=["POST"]),
+        Route("/mot-de-passe/changer", account_views.change_password_page, methods=["GET"]),
+        Route("/mot-de-passe/changer", account_views.change_password_submit, methods=["POST"]),
+        Route("/langue", account_views.language_submit, methods=["POST"]),
+        Route("/profil", home_views.profile),
+        Route("/actualites", home_views.news_list),
+        Route("/actualites/{news_id}", home_views.news_detail),
+    ]

@@ -1,0 +1,35 @@
+// Live password policy: marks each rule as met or unmet while the user types.
+// The server checks the same rules; this only helps the user before submitting.
+(function () {
+  "use strict";
+  var SPECIALS = /[^A-Za-z0-9\s]/g;
+
+  function rules(password, email) {
+    var local = (email || "").split("@")[0].toLowerCase();
+    return {
+      length: password.length >= 12,
+      upper: /[A-Z]/.test(password),
+      lower: /[a-z]/.test(password),
+      digit: /[0-9]/.test(password),
+      special: (password.match(SPECIALS) || []).length >= 2,
+      email: !local || password.toLowerCase().indexOf(local) === -1
+    };
+  }
+
+  function update(input) {
+    var status = rules(input.value, input.getAttribute("data-policy-email"));
+    var items = document.querySelectorAll("#policy [data-rule]");
+    Array.prototype.forEach.call(items, function (item) {
+      var met = status[item.getAttribute("data-rule")];
+      item.classList.toggle("met", met && input.value.length > 0);
+      item.classList.toggle("unmet", !met && input.value.length > 0);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.querySelector("[data-policy-email]");
+    if (input) {
+      input.addEventListener("input", function () { update(input); });
+    }
+  });
+})();
