@@ -1,0 +1,42 @@
+"""Sign-in pages in a real Chromium: French first, English on request, accessible, self-contained."""
+import pytest
+
+from tests.e2e.conftest import screenshot, serious_accessibility_violations
+
+pytestmark = pytest.mark.e2e
+
+
+def test_home_redirects_to_french_sign_in(page):
+    page.goto("/")
+
+    assert page.url.endswith("/connexion?suivant=/")
+    assert page.locator("h1").inner_text() == "Se connecter"
+    assert page.get_by_label("Se souvenir de moi").is_visible()
+    screenshot(page, "connexion")
+
+
+def test_sign_in_page_has_no_serious_accessibility_violation(page):
+    page.goto("/connexion")
+
+    assert serious_accessibility_violations(page) == []
+
+
+def test_language_switch_shows_english(page):
+    page.goto("/connexion")
+
+    page.get_by_role("button", name="English").click()
+
+    assert page.locator("h1").inner_text() == "Sign in"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_sign_in_reachable_by_keyboard(page):
+    page.goto("/connexion")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
