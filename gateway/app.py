@@ -21,12 +21,13 @@ from starlette.staticfiles import StaticFiles
 
 from gateway.context import RequestContext
 from gateway.errors import GatewayError, format_error
+from gateway.limits import cost_limit_rule
 from gateway.plugins import discover_plugins
 from gateway.rpc import RpcClient, RpcError
 from gateway.schema import build_schema
 from services.common import config
 from services.common.caller import Caller
-from services.common.errors import Unauthenticated, ValidationFailed, text
+from services.common.errors import Unauthenticated, text
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ async def execute_graphql(schema: graphene.Schema, query: str, variables: dict[s
         document = parse(query)
     except GraphQLError as error:
         return ExecutionResult(data=None, errors=[error])
-    rules = list(specified_rules) + [depth_limit_validator(max_depth=MAX_QUERY_DEPTH)]
+    rules = list(specified_rules) + [depth_limit_validator(max_depth=MAX_QUERY_DEPTH),
+                                     cost_limit_rule(variables or {})]
     validation_errors = validate(schema.graphql_schema, document, rules)
     if validation_errors:
         return ExecutionResult(data=None, errors=validation_errors)
