@@ -37,8 +37,11 @@ def create_token(session: Session, caller: Caller, values: dict[str, Any]) -> di
     """Create a token acting as `values["user_id"]` (the caller by default); the clear token is returned once."""
     caller.require_authenticated()
     user = session.get(User, values.get("user_id") or caller.user_id)
-    if user is None or not can_manage_tokens_of(caller, user):
-        raise UserNotFound() if user is None or caller.is_admin else NotAllowed()
+    if user is None or (not caller.is_admin and user.organisation_id != caller.organisation_id):
+        # Another organisation's account is reported as missing, so that its existence does not leak.
+        raise UserNotFound()
+    if not can_manage_tokens_of(caller, user):
+        raise NotAllowed()
     name, scopes, expires_at = validate(values, user)
 
     token, token_hash = new_token(TOKEN_PREFIX)

@@ -46,7 +46,7 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
     user = session.scalar(select(User).where(User.email == email_key))
     # The attempt counts as a failure until proven otherwise, so that concurrent guesses are counted
     # before the slow hash check; it is committed now because no transaction may stay open across it.
-    throttling.record(session, limits)
+    attempts = throttling.record(session, limits)
     session.commit()
 
     usable = user is not None and user.is_active
@@ -70,6 +70,7 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
         user.password_hash = new_hash
 
     throttling.clear(session, throttling.LOGIN_PER_ACCOUNT, email_key)
+    throttling.forget(session, attempts)
     token, token_hash = new_token()
     now = utc_now()
     user_session = UserSession(id=new_id(), user_id=user.id, token_hash=token_hash, remember_me=remember_me,
