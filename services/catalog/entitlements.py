@@ -177,7 +177,7 @@ def _site_errors(session: Session, contract: Contract, site_id: str | None) -> l
                         f"The site '{site.name}' is not covered by contract {contract.number}.")]
 
 
-def _version_errors(version: ProductVersion | None, version_id: str, product: Product | None) -> list[dict[str, Any]]:
+def _version_errors(version: ProductVersion | None, product: Product | None) -> list[dict[str, Any]]:
     product_name = product.name if product is not None else "?"
     if version is None or product is None or version.product_id != product.id:
         return [field_error("version", "VERSION_NOT_FOUND",
@@ -208,12 +208,13 @@ def check_ticket_entitlement(session: Session, caller: Caller, organisation_id: 
         raise EntitlementRejected(fields=errors)
 
     service_ids = list(service_ids or [])
-    errors = (_service_errors(session, contract, service_ids) + _product_errors(session, contract, product_id)
-              + _site_errors(session, contract, site_id))
+    product_errors = _product_errors(session, contract, product_id)
+    errors = _service_errors(session, contract, service_ids) + product_errors + _site_errors(session, contract, site_id)
     product = session.get(Product, product_id) if product_id else None
     version = session.get(ProductVersion, version_id) if version_id else None
-    if version_id:
-        errors += _version_errors(version, version_id, product)
+    # A version is judged against its product, so it is checked only once the product is accepted.
+    if version_id and not product_errors:
+        errors += _version_errors(version, product)
     if errors:
         logger.info("ticket entitlement rejected for organisation %s on contract %s: %s",
                     scoped, contract.id, [error["code"] for error in errors])

@@ -9,7 +9,7 @@ from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
-from services.catalog import contracts, entitlements, products
+from services.catalog import contract_admin, contracts, entitlements, product_admin, products
 from services.catalog.models import Outbox
 
 # Events this service publishes, through its outbox.
@@ -123,6 +123,55 @@ class CatalogService(HealthMixin):
         """
         return entitlements.check_ticket_entitlement(self.db, self.caller, organisation_id, contract_id,
                                                      service_ids, product_id, site_id, version_id)
+
+    # Administration by agents; each raises its Invalid* error with the failing fields --------
+
+    @rpc
+    def create_product(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Create a product from `{name, description, presentation_markdown, links}`; return its space."""
+        return product_admin.create_product(self.db, self.caller, values)
+
+    @rpc
+    def update_product(self, product_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        return product_admin.update_product(self.db, self.caller, product_id, values)
+
+    @rpc
+    def create_version(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Add `{product_id, name, release_date, supported}` to a product."""
+        return product_admin.create_version(self.db, self.caller, values)
+
+    @rpc
+    def create_faq_entry(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Add `{product_id, category, question, answer_markdown, position}` to a product space."""
+        return product_admin.create_faq_entry(self.db, self.caller, values)
+
+    @rpc
+    def update_faq_entry(self, entry_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        return product_admin.update_faq_entry(self.db, self.caller, entry_id, values)
+
+    @rpc
+    def delete_faq_entry(self, entry_id: str) -> str:
+        return product_admin.delete_faq_entry(self.db, self.caller, entry_id)
+
+    @rpc
+    def create_site(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Add `{organisation_id, name, address, postal_code, city}` as a site."""
+        return contract_admin.create_site(self.db, self.caller, values)
+
+    @rpc
+    def update_site(self, site_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        return contract_admin.update_site(self.db, self.caller, site_id, values)
+
+    @rpc
+    def create_contract(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Create a contract from `{number, organisation_id, start_date, end_date, support_level,
+        product_ids, service_ids, site_ids}` and publish `contract_changed`."""
+        return contract_admin.create_contract(self.db, self.caller, values)
+
+    @rpc
+    def update_contract(self, contract_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Change the given fields of a contract and publish `contract_changed`."""
+        return contract_admin.update_contract(self.db, self.caller, contract_id, values)
 
 
 SERVICE_CLASS = CatalogService
