@@ -36,6 +36,15 @@ def get_versions(session: Session, ids: list[str]) -> list[dict[str, Any] | None
     return [serializers.version(versions[i]) if i in versions else None for i in ids]
 
 
+def get_faq_entries(session: Session, caller: Caller, ids: list[str]) -> list[dict[str, Any] | None]:
+    """Return FAQ entries per id, in order; None for an unknown id or one outside the caller's spaces."""
+    visible_ids = space_product_ids(session, caller)
+    query = select(FaqEntry).options(selectinload(FaqEntry.product)).where(FaqEntry.id.in_(ids))
+    found = {entry.id: entry for entry in session.scalars(query)
+             if visible_ids is None or entry.product_id in visible_ids}
+    return [serializers.faq_entry(found[i]) if i in found else None for i in ids]
+
+
 def space_product_ids(session: Session, caller: Caller, organisation_id: str | None = None) -> list[str] | None:
     """Return the ids of the products whose spaces the caller may open; None means every product.
 

@@ -58,6 +58,11 @@ class CatalogService(HealthMixin):
         return products.get_product_space(self.db, self.caller, product_id)
 
     @rpc
+    def get_faq_entries(self, ids: list[str]) -> list[dict[str, Any] | None]:
+        """Return FAQ entries per id, in order; None for an unknown id or one outside the caller's spaces."""
+        return products.get_faq_entries(self.db, self.caller, ids)
+
+    @rpc
     def search_faq(self, query: str, product_id: str | None = None, first: int | None = None,
                    after: str | None = None) -> dict[str, Any]:
         """Return a page of FAQ entries matching `query` (accents and case ignored), best first."""
