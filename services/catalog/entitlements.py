@@ -1,4 +1,4 @@
-"""What an organisation's contracts entitle it to on the support desk.
+"""Support entitlements: the support desk access that an organisation's contracts give.
 
 A ticket is chosen as a cascade: contract, then the contract's services, product, site, and
 optionally a supported version of that product. Only an active contract that includes an
@@ -86,7 +86,7 @@ def _cascade_contract(contract: Contract) -> dict[str, Any]:
 def get_entitlements(session: Session, caller: Caller, organisation_id: str) -> dict[str, Any]:
     """Return whether the organisation may open tickets, why not, and the contracts it may use.
 
-    Raises OrganisationNotFound when a customer asks about another organisation.
+    Raises OrganisationNotFound when a customer names another organisation.
     """
     scoped = readable_organisation(caller, organisation_id)
     today = contract_today()
@@ -168,7 +168,7 @@ def _site_errors(session: Session, contract: Contract, site_id: str | None) -> l
     if site_id in {item.id for item in contract.sites}:
         return []
     site = session.get(Site, site_id)
-    # Another organisation's site is reported as unknown, so its name never leaks.
+    # Another organisation's site is reported as unknown, so this message does not reveal its name.
     if site is None or site.organisation_id != contract.organisation_id:
         return [field_error("site", "SITE_NOT_FOUND", f"Site « {site_id} » inconnu pour votre organisation.",
                             f"Unknown site '{site_id}' for your organisation.")]

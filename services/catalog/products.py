@@ -48,7 +48,7 @@ def get_faq_entries(session: Session, caller: Caller, ids: list[str]) -> list[di
 def space_product_ids(session: Session, caller: Caller, organisation_id: str | None = None) -> list[str] | None:
     """Return the ids of the products whose spaces the caller may open; None means every product.
 
-    A customer sees the products that their organisation's active contracts cover; an agent sees every
+    A customer gets the products that their organisation's active contracts cover. An agent gets every
     product, or those of `organisation_id` when given.
     """
     scoped = organisation_filter(caller, organisation_id)
@@ -100,7 +100,7 @@ def search_faq(session: Session, caller: Caller, query: str, product_id: str | N
     if product_id:
         statement = statement.where(FaqEntry.product_id == product_id)
 
-    # NOTE: ranking runs in Python over every matching entry; fine for FAQs of a few hundred entries
+    # NOTE: ranking runs in Python over every matching entry. That suits FAQs of a few hundred entries
     # per product, but a large FAQ would need the database's own full-text ranking.
     ranked = []
     for entry in session.scalars(statement):

@@ -14,18 +14,21 @@ from dataclasses import dataclass
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 NON_WORD = re.compile(r"[^a-z0-9]+")
 
-# Frequent French words that would match nearly every entry and say nothing about the question.
+# Frequent French words that would match nearly every entry, so they carry no meaning for the search.
 STOP_WORDS = frozenset({
     "a", "au", "aux", "avec", "ce", "ces", "comment", "dans", "de", "des", "du", "en", "est", "et",
     "il", "je", "la", "le", "les", "leur", "ma", "mes", "mon", "ne", "nous", "on", "ou", "par", "pas",
     "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "un", "une", "vos", "votre", "vous",
 })
 
-# Weights of a term found in each part of an entry; the question says most about what it answers.
+# Weights of a term found in each part of an entry. The question weighs most because it describes the entry best.
 QUESTION_WEIGHT = 3.0
 CATEGORY_WEIGHT = 2.0
 ANSWER_WEIGHT = 1.0
 WHOLE_WORD_BONUS = 0.5
+
+# Words of at most this many letters keep a final s or x: « pas », « prix » and « dos » are no plurals.
+MIN_PLURAL_LENGTH = 4
 
 
 def normalize(value: str) -> str:
@@ -35,11 +38,18 @@ def normalize(value: str) -> str:
     return NON_WORD.sub(" ", stripped.casefold()).strip()
 
 
+def singular(word: str) -> str:
+    """Drop a final plural `s` or `x`, so that « échéances » also finds « échéance »."""
+    if len(word) > MIN_PLURAL_LENGTH and word[-1] in "sx" and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def search_terms(query: str) -> list[str]:
-    """Split a query into distinct normalised terms, without stop words (all words if only those)."""
-    words = list(dict.fromkeys(normalize(query).split()))
-    meaningful = [word for word in words if word not in STOP_WORDS]
-    return meaningful or words
+    """Split a query into distinct normalised singular terms, without stop words (all words if only those)."""
+    words = normalize(query).split()
+    meaningful = [word for word in words if word not in STOP_WORDS] or words
+    return list(dict.fromkeys(singular(word) for word in meaningful))
 
 
 @dataclass(frozen=True)
@@ -72,10 +82,10 @@ def _part_score(terms: list[str], text: str, weight: float) -> float:
 
 
 def score(terms: list[str], document: SearchDocument) -> float:
-    """Rank `document` for `terms`: higher is better, 0 means no term matched.
+    """Rank `document` for `terms`: higher is better, and 0 means that no term matched.
 
     Each term counts once per part where it occurs, weighted by the part, with a bonus for a whole
-    word; entries matching more distinct terms are multiplied up so that they come first.
+    word. The sum is multiplied by the number of distinct terms matched, so fuller matches come first.
     """
     matched = sum(1 for term in terms if term in document.search_text)
     if matched == 0:

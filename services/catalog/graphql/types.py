@@ -47,7 +47,7 @@ CATALOG_ID_DESCRIPTION = (
 
 
 class ServiceKind(graphene.Enum):
-    """What a service (« prestation ») provides."""
+    """Kind of a service (« prestation »)."""
 
     ASSISTANCE = "assistance"
     CORRECTIVE_MAINTENANCE = "corrective_maintenance"
@@ -79,7 +79,7 @@ class SupportLevel(graphene.Enum):
 
 
 class SupportClosedReason(graphene.Enum):
-    """Why an organisation may not open tickets."""
+    """Reason why an organisation may not open tickets."""
 
     NO_CONTRACT = "NO_CONTRACT"
     CONTRACT_EXPIRED = "CONTRACT_EXPIRED"
