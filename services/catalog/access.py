@@ -28,13 +28,18 @@ def require_administrator(caller: Caller) -> None:
     caller.require_scope(ADMIN_SCOPE)
 
 
-def readable_organisation(caller: Caller, organisation_id: str | None) -> str:
-    """Return the organisation the caller may read, given the one asked for.
+def readable_organisation(caller: Caller, organisation_id: str | None, scope: str | None = None) -> str:
+    """Return the organisation the caller may read, given the one requested.
 
-    A customer may only name their own organisation: any other raises OrganisationNotFound, so the
-    answer never tells whether that organisation exists. A customer who names none gets their own.
+    A customer may only name their own organisation. Any other raises OrganisationNotFound, so the
+    result never tells whether that organisation exists, and a customer who names none gets their own.
+    An API token must also hold `scope` when given. Methods that serve other services' features
+    (entitlements, news audiences) pass none, because those services check their own scope first.
     """
-    require_reader(caller)
+    if scope is None:
+        caller.require_authenticated()
+    else:
+        caller.require_scope(scope)
     if caller.is_agent:
         if not organisation_id:
             raise OrganisationNotFound()
@@ -49,4 +54,4 @@ def organisation_filter(caller: Caller, organisation_id: str | None) -> str | No
     require_reader(caller)
     if caller.is_agent:
         return organisation_id or None
-    return readable_organisation(caller, organisation_id)
+    return readable_organisation(caller, organisation_id, READ_SCOPE)

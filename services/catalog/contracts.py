@@ -57,8 +57,11 @@ def _visible_to(caller: Caller, organisation_id: str) -> bool:
 
 
 def get_contracts(session: Session, caller: Caller, ids: list[str]) -> list[dict[str, Any] | None]:
-    """Return contracts in the order of `ids`; None for those missing or of another organisation."""
-    require_reader(caller)
+    """Return contracts in the order of `ids`; None for those missing or of another organisation.
+
+    No token scope is required, because other services' pages (a ticket's contract) read them too.
+    """
+    caller.require_authenticated()
     found = {item.id: item for item in session.scalars(contract_query().where(Contract.id.in_(ids)))}
     today = contract_today()
     return [
@@ -78,8 +81,11 @@ def list_sites(session: Session, caller: Caller, organisation_id: str | None, fi
 
 
 def get_sites(session: Session, caller: Caller, ids: list[str]) -> list[dict[str, Any] | None]:
-    """Return sites in the order of `ids`; None for those missing or of another organisation."""
-    require_reader(caller)
+    """Return sites in the order of `ids`; None for those missing or of another organisation.
+
+    No token scope is required, because other services' pages (a ticket's site) read them too.
+    """
+    caller.require_authenticated()
     found = {item.id: item for item in session.scalars(select(Site).where(Site.id.in_(ids)))}
     return [
         serializers.site(found[i]) if i in found and _visible_to(caller, found[i].organisation_id) else None
@@ -94,6 +100,6 @@ def list_services(session: Session, caller: Caller) -> list[dict[str, Any]]:
 
 
 def get_services(session: Session, caller: Caller, ids: list[str]) -> list[dict[str, Any] | None]:
-    require_reader(caller)
+    caller.require_authenticated()
     found = {item.id: item for item in session.scalars(select(Service).where(Service.id.in_(ids)))}
     return [serializers.service(found[i]) if i in found else None for i in ids]

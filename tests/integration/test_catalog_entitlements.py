@@ -190,3 +190,15 @@ def test_check_entitlement_for_another_organisation_is_not_found(system):
     error = remote_error(lambda: check(system, caller=PMARTIN))
 
     assert error["exc_type"] == "OrganisationNotFound"
+
+
+def test_entitlements_need_no_catalog_scope_for_token(system):
+    # A token that files tickets reaches the entitlement check through the tickets service.
+    token = Caller(user_id=demo.USER_MLEROY, organisation_id=demo.ORG_SAINT_AUBIN, role="customer_manager",
+                   scopes=("tickets:write",))
+
+    checked = check(system, caller=token)
+    spaces_error = remote_error(lambda: system.rpc("catalog", "list_product_spaces", caller=token))
+
+    assert checked["contract"]["id"] == demo.CONTRACT_SAINT_AUBIN
+    assert spaces_error["exc_type"] == "Forbidden"

@@ -13,9 +13,10 @@ from services.catalog.graphql.types import (
     ContractConnection, FaqSearchConnection, ProductConnection, ProductSpaceConnection, Service, SiteConnection,
     TicketFormOptions,
 )
-from services.common.errors import ValidationFailed, field_error, text
+from services.common.errors import Forbidden, ValidationFailed, field_error, text
 
 READ_SCOPE = "catalog:read"
+TICKETS_WRITE_SCOPE = "tickets:write"
 
 ORGANISATION_FILTER_DESCRIPTION = (
     "Global id of an organisation. Agents may name any; customers only their own, which is also the default."
@@ -43,7 +44,8 @@ class CatalogQuery(graphene.ObjectType):
     ticket_form_options = graphene.Field(
         TicketFormOptions, required=True,
         organisation_id=graphene.ID(description="Global id of the organisation; required for agents."),
-        description="Whether the organisation may open tickets, why not, and the choices of the ticket form.")
+        description="Whether the organisation may open tickets, why not, and the choices of the ticket form. "
+                    "API tokens need the catalog:read or tickets:write scope.")
     contracts = relay.ConnectionField(
         ContractConnection,
         organisation_id=graphene.ID(description=ORGANISATION_FILTER_DESCRIPTION),
@@ -77,7 +79,10 @@ class CatalogQuery(graphene.ObjectType):
         return connection_from_page(FaqSearchConnection, page)
 
     async def resolve_ticket_form_options(self, info: Any, organisation_id: str | None = None) -> dict[str, Any]:
-        caller = authorize(info, scope=READ_SCOPE)
+        caller = authorize(info)
+        # A system that files tickets needs the form's choices without reading the rest of the catalog.
+        if not (caller.has_scope(READ_SCOPE) or caller.has_scope(TICKETS_WRITE_SCOPE)):
+            raise GatewayError.of(Forbidden)
         raw_organisation_id = organisation_argument(organisation_id) or (
             None if caller.is_agent else caller.organisation_id)
         if raw_organisation_id is None:
