@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.caller import Caller
-from services.common.errors import ValidationFailed, field_error
+from services.common.errors import NotFound, ValidationFailed, field_error
 from services.common.events import isoformat, utc_now
 from services.common.outbox import stage_event
 from services.tickets.access import visible_ticket
@@ -58,6 +58,11 @@ def _check_entitlement(catalog: CatalogClient, organisation_id: str, form: Ticke
     except ValidationFailed as exc:
         fields = [dict(item, field=form_field(str(item.get("field")))) for item in exc.fields]
         errors.extend(fields or [field_error("contractId", "NOT_COVERED", exc.message["fr"], exc.message["en"])])
+        return None
+    except NotFound:
+        # The catalog does not know the organisation (or hides it from the caller).
+        errors.append(field_error("organisationId", "NOT_FOUND", "Organisation introuvable.",
+                                  "Organisation not found."))
         return None
 
 

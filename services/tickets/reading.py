@@ -38,7 +38,8 @@ DEFAULT_SORT = "-entered_at"
 FILTER_KEYS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id", "text", "unread")
 
 
-def _as_utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Return `moment` as an aware UTC time; SQLite returns the stored UTC times without offset."""
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment
@@ -50,10 +51,10 @@ def latest_visible_message(caller: Caller) -> Any:
 
 
 def is_unread(ticket: Ticket, caller: Caller, read_at: datetime | None) -> bool:
-    latest = _as_utc(ticket.last_message_at if caller.is_agent else ticket.last_public_message_at)
+    latest = as_utc(ticket.last_message_at if caller.is_agent else ticket.last_public_message_at)
     if latest is None:
         return False
-    return read_at is None or latest > _as_utc(read_at)
+    return read_at is None or latest > as_utc(read_at)
 
 
 def _read_markers(session: Session, caller: Caller, ticket_ids: list[str]) -> dict[str, datetime]:

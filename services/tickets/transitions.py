@@ -22,7 +22,7 @@ from services.tickets.lifecycle import (
     FIRST_TIME_ONLY, STATUS_LABELS, Rule, TicketStatus, Transition, TransitionRejected, plan, reopen_window_open,
 )
 from services.tickets.models import Outbox, Ticket, TicketFollower, TicketHistory
-from services.tickets.reading import serialize_many
+from services.tickets.reading import as_utc, serialize_many
 from services.tickets.serializers import event_data
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def apply_transition(session: Session, caller: Caller, ticket_id: str, transitio
                        transition.value, ticket_id, caller.user_id, exc.reason)
         raise _rejection(exc, ticket.status) from None
     reason = _checked_reason(rule, reason)
-    if transition == Transition.REOPEN and not reopen_window_open(ticket.resolved_at, utc_now(), reopen_window):
+    if transition == Transition.REOPEN and not reopen_window_open(as_utc(ticket.resolved_at), utc_now(), reopen_window):
         raise TransitionNotAllowed(text(
             f"Le délai de réouverture ({reopen_window.days} jours après la résolution) est dépassé : "
             "dupliquez la demande pour la rouvrir.",
