@@ -5,6 +5,7 @@ auth call and one catalog call whatever its size.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import graphene
@@ -17,7 +18,7 @@ from gateway.errors import pick
 
 
 class TicketStatus(graphene.Enum):
-    """Where a ticket is in its life cycle."""
+    """Stage of a ticket in its life cycle."""
 
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
@@ -107,6 +108,20 @@ def _label(info: Any, root: dict[str, Any], key: str) -> str:
     return pick(root.get(key), request_context(info).language)
 
 
+def _parsed(key: str, parse: Any) -> Any:
+    """Return a resolver turning the service's ISO 8601 text at `key` into the value graphene serializes."""
+    def resolve(root: dict[str, Any], info: Any) -> Any:
+        value = root.get(key)
+        return parse(value) if value else None
+
+    return resolve
+
+
+def time_field(key: str, description: str, required: bool = False) -> graphene.DateTime:
+    return graphene.DateTime(required=required, description=description,
+                             resolver=_parsed(key, datetime.fromisoformat))
+
+
 class TicketContact(graphene.ObjectType):
     """A person related to a ticket (requester, follower, author), as the auth service describes them."""
 
@@ -145,7 +160,7 @@ class TicketHistoryEntry(graphene.ObjectType):
     from_status = graphene.Field(TicketStatus, description="Status before; empty at creation.")
     to_status = graphene.Field(TicketStatus, required=True, description="Status after.")
     reason = graphene.String(required=True, description="Why, as given by the actor; may be empty.")
-    occurred_at = graphene.DateTime(required=True, description="When.")
+    occurred_at = time_field("occurred_at", "When.", required=True)
 
     async def resolve_actor(root: dict[str, Any], info: Any) -> Any:
         return await load_contact(info, root.get("actor_id"))
@@ -160,7 +175,7 @@ class TicketMessage(graphene.ObjectType):
     internal = graphene.Boolean(required=True, description="An internal note, shown to agents only.")
     body = graphene.String(required=True, description="Text as written, in Markdown.")
     body_html = graphene.String(required=True, description="Text rendered to HTML that cannot run script.")
-    created_at = graphene.DateTime(required=True, description="When it was posted.")
+    created_at = time_field("created_at", "When it was posted.", required=True)
 
     def resolve_id(root: dict[str, Any], info: Any) -> str:
         return to_global_id("TicketMessage", root["id"])
@@ -202,7 +217,8 @@ class Ticket(graphene.ObjectType):
     nature_label = graphene.String(required=True, description="Nature in the caller's language.")
     severity = graphene.Field(TicketSeverity, required=True, description="« Gravité ».")
     severity_label = graphene.String(required=True, description="Severity in the caller's language.")
-    desired_delivery_date = graphene.Date(description="« Livraison souhaitée », indicative.")
+    desired_delivery_date = graphene.Date(description="« Livraison souhaitée », indicative.",
+                                         resolver=_parsed("desired_delivery_date", date.fromisoformat))
     reference1 = graphene.String(required=True, description="« Référence 1 », free text of the customer.")
     reference2 = graphene.String(required=True, description="« Référence 2 », free text of the customer.")
     title = graphene.String(required=True, description="« Titre ».")
@@ -217,12 +233,12 @@ class Ticket(graphene.ObjectType):
     state_label = graphene.String(required=True, description="State in the caller's language.")
     suspension_reason = graphene.String(description="Information the support asked for while suspended.")
     duplicated_from = graphene.Field(lambda: Ticket, description="The ticket this one was duplicated from.")
-    entered_at = graphene.DateTime(required=True, description="« Date de saisie ».")
-    received_at = graphene.DateTime(description="« Date de réception » by the support.")
-    intervention_at = graphene.DateTime(description="« Date d'intervention » of the support.")
-    resolved_at = graphene.DateTime(description="« Date de résolution ».")
-    closed_at = graphene.DateTime(description="« Date de clôture ».")
-    updated_at = graphene.DateTime(required=True, description="Last change, message included.")
+    entered_at = time_field("entered_at", "« Date de saisie ».", required=True)
+    received_at = time_field("received_at", "« Date de réception » by the support.")
+    intervention_at = time_field("intervention_at", "« Date d'intervention » of the support.")
+    resolved_at = time_field("resolved_at", "« Date de résolution ».")
+    closed_at = time_field("closed_at", "« Date de clôture ».")
+    updated_at = time_field("updated_at", "Last change, message included.", required=True)
     unread = graphene.Boolean(required=True, description="Whether a message is unread by the caller.")
     allowed_transitions = graphene.List(graphene.NonNull(TicketTransition), required=True,
                                         description="Transitions the caller may apply now.")
