@@ -79,8 +79,10 @@ class Outbox(DependencyProvider):
         self.engine = make_engine(config.database_url(service_name))
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.publisher = Publisher(config.amqp_uri())
         self.exchange = get_event_exchange(service_name)
+        # Declared before each publish: until a consumer binds to it, the exchange may not exist yet,
+        # and RabbitMQ rejects a publish to a missing exchange.
+        self.publisher = Publisher(config.amqp_uri(), declare=[self.exchange])
 
     def start(self) -> None:
         self.running = True

@@ -1,11 +1,40 @@
-"""nameko entrypoints of the tickets service."""
+"""nameko entrypoints of the tickets service; each calls a plain function of a domain module.
+
+Every method checks the caller itself: a customer only ever reaches the tickets they requested or
+follow (their organisation's for a customer manager), and any other ticket reads as not found.
+"""
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ServiceRpc, rpc
+
+from services.common import config
 from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
+from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
+from services.tickets import creation, messages, reading, transitions
+from services.tickets.exceptions import InvalidTicket
+from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
+from services.tickets.remote_errors import register_remote_errors
+
+# Events this service publishes, through its outbox.
+EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted")
+
+REOPEN_WINDOW_DAYS_KEY = "TICKETS_REOPEN_WINDOW_DAYS"
+DEFAULT_REOPEN_WINDOW_DAYS = 15
+
+
+class RemoteErrors(DependencyProvider):
+    """Make nameko rebuild the auth and catalog exceptions with their fields when this service starts."""
+
+    def setup(self) -> None:
+        register_remote_errors()
 
 
 class TicketsService(HealthMixin):
@@ -14,6 +43,76 @@ class TicketsService(HealthMixin):
     db = Database()
     outbox = OutboxRelay(Outbox)
     caller: Caller = CallerProvider()
+    catalog_rpc = ServiceRpc("catalog")
+    auth_rpc = ServiceRpc("auth")
+    remote_errors = RemoteErrors()
+
+    @rpc
+    def create_ticket(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Create a ticket from the form's values (snake_case keys); raises InvalidTicket with every bad field."""
+        return creation.create_ticket(self.db, self.caller, values, self.catalog_rpc, self.auth_rpc)
+
+    @rpc
+    def duplicate_ticket(self, ticket_id: str) -> dict[str, Any]:
+        """Create a new ticket prefilled from `ticket_id` and linked to it (« Dupliquer »)."""
+        return creation.duplicate_ticket(self.db, self.caller, ticket_id, self.catalog_rpc, self.auth_rpc)
+
+    @rpc
+    def get_ticket(self, ticket_id: str) -> dict[str, Any]:
+        """Return one ticket; raises TicketNotFound when it does not exist or is hidden from the caller."""
+        return reading.get_ticket(self.db, self.caller, ticket_id)
+
+    @rpc
+    def get_tickets(self, ids: list[str]) -> list[dict[str, Any] | None]:
+        """Return tickets in the order of `ids`, None for those missing or hidden from the caller."""
+        return reading.get_tickets(self.db, self.caller, ids)
+
+    @rpc
+    def list_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
+                     first: int | None = None, after: str | None = None) -> dict[str, Any]:
+        """Return a page of a tab (in_progress, resolved, closed, all) with `counts` per tab and unread."""
+        return reading.list_tickets(self.db, self.caller, tab, filters, sort, first, after)
+
+    @rpc
+    def count_tickets(self, filters: dict[str, Any] | None = None) -> dict[str, int]:
+        """Return the number of visible tickets per tab, and of those with an unread message."""
+        return reading.ticket_counts(self.db, self.caller, filters)
+
+    @rpc
+    def get_ticket_history(self, ticket_id: str) -> list[dict[str, Any]]:
+        """Return the ticket's changes, oldest first: who, when, from, to, why."""
+        return reading.get_history(self.db, self.caller, ticket_id)
+
+    @rpc
+    def transition_ticket(self, ticket_id: str, transition: str, reason: str | None = None,
+                          expected_version: int | None = None) -> dict[str, Any]:
+        """Apply one life-cycle transition (acknowledge, start_intervention, suspend, resume, resolve,
+        reopen, close); raises TransitionNotAllowed, InvalidTicket, TicketChanged or TicketNotFound."""
+        try:
+            chosen = Transition(transition)
+        except ValueError:
+            raise InvalidTicket(fields=[field_error(
+                "transition", "INVALID_CHOICE", f"Action « {transition} » inconnue.",
+                f"Unknown action '{transition}'.")]) from None
+        window = timedelta(days=config.optional_int(REOPEN_WINDOW_DAYS_KEY, DEFAULT_REOPEN_WINDOW_DAYS))
+        return transitions.apply_transition(self.db, self.caller, ticket_id, chosen, reason, expected_version,
+                                            window)
+
+    @rpc
+    def post_ticket_message(self, ticket_id: str, body: str, internal: bool = False) -> dict[str, Any]:
+        """Add a message (or an agent's internal note) to the ticket's thread."""
+        return messages.post_message(self.db, self.caller, ticket_id, body, internal)
+
+    @rpc
+    def list_ticket_messages(self, ticket_id: str, first: int | None = None,
+                             after: str | None = None) -> dict[str, Any]:
+        """Return a page of the thread, oldest first; internal notes only for agents."""
+        return messages.list_messages(self.db, self.caller, ticket_id, first, after)
+
+    @rpc
+    def mark_ticket_read(self, ticket_id: str) -> dict[str, Any]:
+        """Record that the caller has read the ticket's thread; return the ticket."""
+        return messages.mark_ticket_read(self.db, self.caller, ticket_id)
 
 
 SERVICE_CLASS = TicketsService
