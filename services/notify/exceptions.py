@@ -8,6 +8,10 @@ class NotificationNotFound(NotFound):
     default_message = text("Notification introuvable.", "Notification not found.")
 
 
+class InvalidNotificationFilter(ValidationFailed):
+    default_message = text("Le filtre des notifications est invalide.", "The notification filter is invalid.")
+
+
 class InvalidPreferences(ValidationFailed):
     default_message = text("Les préférences contiennent des valeurs invalides.",
                            "The preferences contain invalid values.")

@@ -114,13 +114,19 @@ class NotifyService(HealthMixin):
         return inbox.count_unread(self.db, self.caller)
 
     @rpc
+    def get_notification(self, notification_id: str) -> dict[str, Any]:
+        """Return one of the caller's notifications; raises NotificationNotFound for another user's."""
+        return inbox.get_notification(self.db, self.caller, notification_id)
+
+    @rpc
     def mark_notification_read(self, notification_id: str) -> dict[str, Any]:
         """Mark one notification read; raises NotificationNotFound for another user's."""
         return inbox.mark_read(self.db, self.caller, notification_id)
 
     @rpc
-    def mark_all_notifications_read(self) -> int:
-        return inbox.mark_all_read(self.db, self.caller)
+    def mark_all_notifications_read(self, before: str | None = None) -> int:
+        """Mark the caller's notifications created up to `before` (ISO 8601; all when None) read."""
+        return inbox.mark_all_read(self.db, self.caller, before)
 
     @rpc
     def get_notification_preferences(self) -> list[dict[str, Any]]:
