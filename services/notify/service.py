@@ -15,7 +15,7 @@ from nameko.timer import timer
 
 from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, ServiceError
 from services.common.events import utc_now
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
@@ -95,7 +95,7 @@ class NotifyService(HealthMixin):
         cutoff = digests.latest_cutoff(utc_now(), digest_hour())
         self._send(digests.queue_digests(self.db, cutoff, mail_domain(self.settings.mail_from)))
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def send_digests_now(self) -> int:
         """Queue and send every pending digest at once (admins); return how many were queued."""
         self._require_admin()
@@ -103,41 +103,41 @@ class NotifyService(HealthMixin):
         self._send(reserved)
         return len(reserved)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def list_notifications(self, first: int | None = None, after: str | None = None,
                            unread_only: bool = False) -> dict[str, Any]:
         """Return a page of the caller's notifications, newest first."""
         return inbox.list_notifications(self.db, self.caller, first, after, unread_only)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def count_unread_notifications(self) -> int:
         return inbox.count_unread(self.db, self.caller)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def get_notification(self, notification_id: str) -> dict[str, Any]:
         """Return one of the caller's notifications; raises NotificationNotFound for another user's."""
         return inbox.get_notification(self.db, self.caller, notification_id)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def mark_notification_read(self, notification_id: str) -> dict[str, Any]:
         """Mark one notification read; raises NotificationNotFound for another user's."""
         return inbox.mark_read(self.db, self.caller, notification_id)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def mark_all_notifications_read(self, before: str | None = None) -> int:
         """Mark the caller's notifications created up to `before` (ISO 8601; all when None) read."""
         return inbox.mark_all_read(self.db, self.caller, before)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def get_notification_preferences(self) -> list[dict[str, Any]]:
         return preferences.get_preferences(self.db, self.caller)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def update_notification_preferences(self, preferences_list: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Store the caller's choices; raises InvalidPreferences for an unknown kind or frequency."""
         return preferences.update_preferences(self.db, self.caller, preferences_list)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def list_email_deliveries(self, first: int | None = None, after: str | None = None,
                               status: str | None = None, recipient: str | None = None) -> dict[str, Any]:
         """Return a page of the delivery log (admins); raises Forbidden for anyone else."""
