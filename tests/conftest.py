@@ -11,6 +11,9 @@ from typing import Iterator
 
 import pytest
 
+from tests.support.directory import ENV as DIRECTORY_ENV
+from tests.support.directory import StandInDirectory
+from tests.support.smtp import SmtpServer
 from tests.support.system import System
 
 
@@ -28,11 +31,37 @@ def database_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory, database_backend: str) -> Iterator[System]:
+def mail_server() -> Iterator[SmtpServer]:
+    """A local SMTP server (aiosmtpd) that the system's notify service sends every e-mail to."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory, database_backend: str,
+           mail_server: SmtpServer) -> Iterator[System]:
     work_dir: Path = tmp_path_factory.mktemp("system")
-    running = System(work_dir, database_backend)
+    extra_env = {**mail_server.env(), **DIRECTORY_ENV, "NOTIFY_RETRY_DELAYS_SECONDS": "1,1,2"}
+    running = System(work_dir, database_backend, extra_env=extra_env)
+    directory: StandInDirectory | None = None
     try:
         running.start()
+        # notify asks this stand-in for users' addresses and languages (see tests/support/directory.py).
+        directory = StandInDirectory(running.vhost.amqp_uri)
+        directory.start()
+        running.directory = directory  # type: ignore[attr-defined]
         yield running
     finally:
+        if directory is not None:
+            directory.stop()
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def directory(system: System) -> StandInDirectory:
+    """The users notify's directory calls return; tests may add users to it."""
+    return system.directory  # type: ignore[attr-defined, no-any-return]

@@ -77,6 +77,10 @@ class Databases:
         if self.backend == "sqlite":
             return f"sqlite:///{self.work_dir / (service + '.db')}"
         base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        # SQLAlchemy 2.1 maps a bare postgresql:// URL to psycopg 3, which is not installed (it blocks
+        # eventlet's hub); the services use psycopg2.
+        if base.startswith("postgresql://"):
+            base = "postgresql+psycopg2://" + base[len("postgresql://"):]
         return f"{base}/portail_test_{service}_{self.suffix}"
 
     def create(self) -> None:

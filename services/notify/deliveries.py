@@ -1,0 +1,164 @@
+"""The e-mail delivery log: queue, claim, send outside any transaction, retry with backoff.
+
+A row is queued with `next_attempt_at` set one lease ahead, which reserves it for the worker that
+created it. That worker sends it right after its commit; the retry timer picks up rows whose time
+has come (a failed send, or a worker that died before sending). Claiming moves `next_attempt_at`
+forward with a compare-and-set update, so two workers never send one row at the same moment.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.common.events import isoformat, utc_now
+from services.common.pagination import paginate
+from services.notify.exceptions import InvalidDeliveryFilter
+from services.notify.messages import RenderedEmail, build_message
+from services.notify.models import DeliveryStatus, EmailDelivery, NotificationKind
+from services.notify.settings import MailSettings
+from services.notify.transport import DeliveryError, deliver
+
+logger = logging.getLogger(__name__)
+
+# Longer than the SMTP timeout, so a row is never taken from a worker that is still sending it.
+LEASE_SECONDS = 120
+DUE_BATCH_SIZE = 50
+ERROR_MAX_LENGTH = 2000
+# Bodies of these kinds hold a single-use link; they are dropped once the row is final.
+SECRET_KINDS = frozenset({NotificationKind.USER_INVITED, NotificationKind.PASSWORD_RESET_REQUESTED})
+REDACTED_BODY = "[removed after sending: the message contained a single-use link]"
+
+
+def retry_delay(failed_attempts: int, delays: tuple[int, ...]) -> int | None:
+    """Return the seconds to wait after the `failed_attempts`-th failure, or None to give up."""
+    if failed_attempts < 1 or failed_attempts > len(delays):
+        return None
+    return delays[failed_attempts - 1]
+
+
+def lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=LEASE_SECONDS)
+
+
+def claim_due(session: Session, now: datetime, limit: int = DUE_BATCH_SIZE) -> list[str]:
+    """Reserve up to `limit` queued rows whose attempt is due; return their ids and commit."""
+    due = session.execute(
+        select(EmailDelivery.id, EmailDelivery.next_attempt_at)
+        .where(EmailDelivery.status == DeliveryStatus.QUEUED, EmailDelivery.next_attempt_at <= now)
+        .order_by(EmailDelivery.next_attempt_at)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for delivery_id, previous in due:
+        result = session.execute(
+            update(EmailDelivery)
+            .where(EmailDelivery.id == delivery_id, EmailDelivery.status == DeliveryStatus.QUEUED,
+                   EmailDelivery.next_attempt_at == previous)
+            .values(next_attempt_at=lease_end(now))
+        )
+        if result.rowcount == 1:
+            claimed.append(delivery_id)
+    session.commit()
+    return claimed
+
+
+def send_claimed(session: Session, settings: MailSettings, delivery_ids: list[str]) -> None:
+    """Send each reserved row; one failure is recorded on its row and never stops the others."""
+    for delivery_id in delivery_ids:
+        try:
+            send_delivery(session, settings, delivery_id)
+        except Exception:
+            session.rollback()
+            logger.exception("delivery %s: unexpected error while sending; the retry timer will take it up",
+                             delivery_id)
+
+
+def send_delivery(session: Session, settings: MailSettings, delivery_id: str) -> DeliveryStatus | None:
+    """Send one queued row and record the result; return its new status (None when not queued)."""
+    delivery = session.get(EmailDelivery, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
+        session.commit()
+        return None
+    # End the read transaction before talking to SMTP: SQLite must not see a transaction held open.
+    session.commit()
+
+    error, permanent = _deliver(settings, delivery)
+    now = utc_now()
+    delivery.attempts += 1
+    if error is None:
+        delivery.status = DeliveryStatus.SENT
+        delivery.sent_at = now
+        delivery.last_error = None
+        delivery.next_attempt_at = None
+        logger.info("delivery %s (%s, event %s) sent after %d attempt(s)",
+                    delivery.id, delivery.kind.value, delivery.event_id, delivery.attempts)
+    else:
+        delivery.last_error = error[:ERROR_MAX_LENGTH]
+        delay = None if permanent else retry_delay(delivery.attempts, settings.retry_delays)
+        if delay is None:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+            logger.warning("delivery %s (%s, event %s) failed for good after %d attempt(s): %s",
+                           delivery.id, delivery.kind.value, delivery.event_id, delivery.attempts, error)
+        else:
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            logger.warning("delivery %s (%s) attempt %d failed; retry in %ss: %s",
+                           delivery.id, delivery.kind.value, delivery.attempts, delay, error)
+    if delivery.status != DeliveryStatus.QUEUED and delivery.kind in SECRET_KINDS:
+        delivery.body_text = REDACTED_BODY
+        delivery.body_html = REDACTED_BODY
+    session.add(delivery)
+    session.commit()
+    return delivery.status
+
+
+def _deliver(settings: MailSettings, delivery: EmailDelivery) -> tuple[str | None, bool]:
+    """Hand the row's message over; return the error text (None on success) and whether it is final."""
+    rendered = RenderedEmail(subject=delivery.subject, text=delivery.body_text, html=delivery.body_html)
+    try:
+        message = build_message(settings.mail_from, delivery.recipient, None, rendered,
+                                message_id=delivery.message_id, language=delivery.language)
+    except ValueError as exc:
+        return f"invalid message: {exc}", True
+    try:
+        deliver(settings, message, delivery.recipient)
+    except DeliveryError as exc:
+        return str(exc), False
+    return None, False
+
+
+def list_deliveries(session: Session, first: int | None, after: str | None, status: str | None = None,
+                    recipient: str | None = None) -> dict[str, Any]:
+    """Return a page of the delivery log, newest first, filtered by status and recipient address."""
+    query = select(EmailDelivery).order_by(EmailDelivery.created_at.desc(), EmailDelivery.id)
+    if status:
+        try:
+            query = query.where(EmailDelivery.status == DeliveryStatus(status))
+        except ValueError:
+            raise InvalidDeliveryFilter.for_status(status) from None
+    if recipient:
+        query = query.where(func.lower(EmailDelivery.recipient) == recipient.strip().lower())
+    return paginate(session, query, first, after, serialize)
+
+
+def serialize(delivery: EmailDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "user_id": delivery.user_id,
+        "recipient": delivery.recipient,
+        "subject": delivery.subject,
+        "kind": delivery.kind.value,
+        "language": delivery.language,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "last_error": delivery.last_error,
+        "event_id": delivery.event_id,
+        "created_at": isoformat(delivery.created_at),
+        "sent_at": isoformat(delivery.sent_at) if delivery.sent_at else None,
+        "next_attempt_at": isoformat(delivery.next_attempt_at) if delivery.next_attempt_at else None,
+        "updated_at": isoformat(delivery.updated_at),
+    }

@@ -1,0 +1,91 @@
+"""Settings of the notify service, read from the environment when the service starts."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+
+from services.common import config
+
+SMTP_SECURITY_MODES = ("none", "starttls", "tls")
+DEFAULT_MAIL_FROM = "Portail client <no-reply@localhost>"
+# Waits before each retry of a failed send, in seconds; the row is marked failed after the last one.
+DEFAULT_RETRY_DELAYS = (30, 120, 600, 1800, 7200)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where outgoing e-mail goes: an SMTP server, or `.eml` files when `smtp_host` is empty."""
+
+    smtp_host: str | None
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str | None
+    smtp_password: str | None
+    mail_from: str
+    smtp_timeout_seconds: int
+    retry_delays: tuple[int, ...]
+
+    def __repr__(self) -> str:
+        # The password must never reach a log line through a repr.
+        return f"MailSettings(smtp_host={self.smtp_host!r}, smtp_port={self.smtp_port}, " \
+               f"smtp_security={self.smtp_security!r}, mail_from={self.mail_from!r})"
+
+
+def mail_settings() -> MailSettings:
+    """Read the SMTP settings; raise MissingSetting for an invalid `SMTP_SECURITY` or number."""
+    security = os.environ.get("SMTP_SECURITY", "none").strip().lower() or "none"
+    if security not in SMTP_SECURITY_MODES:
+        raise config.MissingSetting(
+            f"environment variable SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, got {security!r}")
+    default_port = {"none": 25, "starttls": 587, "tls": 465}[security]
+    return MailSettings(
+        smtp_host=os.environ.get("SMTP_HOST") or None,
+        smtp_port=config.optional_int("SMTP_PORT", default_port),
+        smtp_security=security,
+        smtp_username=os.environ.get("SMTP_USERNAME") or None,
+        smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+        mail_from=os.environ.get("MAIL_FROM") or DEFAULT_MAIL_FROM,
+        smtp_timeout_seconds=config.optional_int("SMTP_TIMEOUT_SECONDS", 30),
+        retry_delays=_retry_delays(),
+    )
+
+
+def _retry_delays() -> tuple[int, ...]:
+    raw = os.environ.get("NOTIFY_RETRY_DELAYS_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_RETRY_DELAYS
+    try:
+        delays = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise config.MissingSetting(
+            f"environment variable NOTIFY_RETRY_DELAYS_SECONDS must be comma-separated seconds, got {raw!r}") from None
+    if any(delay < 0 for delay in delays):
+        raise config.MissingSetting(f"NOTIFY_RETRY_DELAYS_SECONDS has a negative delay: {raw!r}")
+    return delays
+
+
+def directory_service() -> str:
+    """Return the service that answers `get_users` and `list_agents`: auth unless overridden."""
+    return os.environ.get("NOTIFY_DIRECTORY_SERVICE") or "auth"
+
+
+def digest_hour() -> int:
+    """Return the hour (0-23, Europe/Paris) after which each day's digest goes out."""
+    hour = config.optional_int("NOTIFY_DIGEST_HOUR", 7)
+    if not 0 <= hour <= 23:
+        raise config.MissingSetting(f"environment variable NOTIFY_DIGEST_HOUR must be 0-23, got {hour}")
+    return hour
+
+
+class MailSettingsProvider(DependencyProvider):
+    """Read the mail settings once when the service starts, so a wrong value stops it at once."""
+
+    def setup(self) -> None:
+        self.settings = mail_settings()
+        self.digest_hour = digest_hour()
+
+    def get_dependency(self, worker_ctx: Any) -> MailSettings:
+        return self.settings
