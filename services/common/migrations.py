@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 
 from services.common import config
 from services.common.database import make_engine
@@ -42,5 +42,10 @@ def run_env(target_metadata: MetaData) -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Instances of a service that start together with --migrate take turns: the lock is
+                # held until this transaction commits, and the next instance then finds the
+                # database already at head.
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('portail-migrations'))"))
             context.run_migrations()
     engine.dispose()

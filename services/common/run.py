@@ -14,10 +14,13 @@ import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 SERVICE_NAMES = ("auth", "catalog", "news", "tickets", "notify")
 
 logger = logging.getLogger("services.run")
+
+HEARTBEAT_INTERVAL_SECONDS = 5
 
 
 def configure_logging() -> None:
@@ -39,6 +42,22 @@ def nameko_config() -> dict:
     }
 
 
+def write_heartbeat(path: Path) -> None:
+    """Touch `path` every few seconds for as long as the eventlet hub schedules green threads.
+
+    A container probe that checks the file's age detects a started service (the file exists) and a
+    hub blocked by CPU-bound work (the file stops changing), without a call through the broker,
+    to which any instance of the service could reply.
+    """
+    while True:
+        try:
+            path.touch()
+        except OSError:
+            logger.exception("failed to write heartbeat file %s; heartbeat stopped", path)
+            return
+        eventlet.sleep(HEARTBEAT_INTERVAL_SECONDS)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run one service of the support portal.")
     parser.add_argument("service", choices=SERVICE_NAMES)
@@ -46,6 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--demo", action="store_true", help="load the demo data when the database has none")
     args = parser.parse_args(argv)
     configure_logging()
+
+    heartbeat_file = os.environ.get("PORTAIL_HEARTBEAT_FILE")
+    if heartbeat_file:
+        # A file left by an earlier run in the same volume must not report this run as started.
+        Path(heartbeat_file).unlink(missing_ok=True)
 
     from nameko import config as nameko_global_config
     from nameko.runners import ServiceRunner
@@ -72,6 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
     logger.info("service %s started (pid %s)", args.service, os.getpid())
+    if heartbeat_file:
+        eventlet.spawn_n(write_heartbeat, Path(heartbeat_file))
     waiter = eventlet.spawn(runner.wait)
     while True:
         try:
