@@ -144,7 +144,7 @@ class RpcClient:
             raise RemoteError(service, method, error)
         return reply.get("result")
 
-    def _on_reply(self, message: AbstractIncomingMessage) -> None:
+    async def _on_reply(self, message: AbstractIncomingMessage) -> None:
         future = self.pending.get(message.correlation_id or "")
         if future is None or future.done():
             logger.debug("reply %s arrived after its call ended; dropped", message.correlation_id)

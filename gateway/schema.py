@@ -11,7 +11,7 @@ from pathlib import Path
 
 import graphene
 from graphql import build_schema as build_sdl_schema
-from graphql import find_breaking_changes, print_schema
+from graphql import find_breaking_changes, get_named_type, print_schema
 
 from gateway.plugins import GraphQLPlugin, discover_plugins
 
@@ -33,7 +33,25 @@ def build_schema(plugins: list[GraphQLPlugin] | None = None) -> graphene.Schema:
             "__doc__": "Entry points for changing data; each takes one `input` argument.",
         })
     extra_types = [t for plugin in plugins for t in plugin.types]
-    return graphene.Schema(query=query, mutation=mutation, types=extra_types or None, auto_camelcase=True)
+    schema = graphene.Schema(query=query, mutation=mutation, types=extra_types or None, auto_camelcase=True)
+    describe_mutation_inputs(schema)
+    return schema
+
+
+def describe_mutation_inputs(schema: graphene.Schema) -> None:
+    """Give every mutation's `input` argument a description when its plugin left it empty.
+
+    Every mutation takes exactly one `input`, so the generic text plus the input type's own
+    description says all there is to say.
+    """
+    mutation_type = schema.graphql_schema.mutation_type
+    if mutation_type is None:
+        return
+    for field_name, field in mutation_type.fields.items():
+        argument = field.args.get("input")
+        if argument is not None and not argument.description:
+            input_type = get_named_type(argument.type)
+            argument.description = (f"The fields of `{field_name}`. " + (input_type.description or "")).strip()
 
 
 def schema_sdl(schema: graphene.Schema) -> str:
