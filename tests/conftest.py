@@ -18,8 +18,15 @@ from tests.support.system import System
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The broker restart test disturbs every connection, so it runs after all the others.
-    items.sort(key=lambda item: item.get_closest_marker("broker_restart") is not None)
+    # Browser tests keep Playwright's event loop running in this thread, which breaks tests that call
+    # asyncio.run, so they come after the others; the broker restart disturbs every connection, so
+    # it comes last of all.
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("broker_restart") is not None:
+            return 2
+        return 1 if item.get_closest_marker("e2e") is not None else 0
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,12 @@ LOGIN = """
 mutation Login($input: LoginInput!) {
   login(input: $input) { mustChangePassword user { id } }
 }"""
-LOGOUT = "mutation { logout(input: {}) { success } }"
+LOGOUT = "mutation { logout(input: {}) { signedOut } }"
 CHANGE_PASSWORD = """
 mutation ChangePassword($input: ChangePasswordInput!) {
-  changePassword(input: $input) { success }
+  changePassword(input: $input) { user { id } }
 }"""
-ME_EMAIL = "{ me { email } }"
+ME_EMAIL = "{ me { user { email } } }"
 
 
 def csrf_rejected(page: PageSession) -> Response:
@@ -69,7 +69,7 @@ async def change_password_page(request: Request) -> Response:
     if not page.authenticated:
         return redirect(page, "/connexion?suivant=/mot-de-passe/changer")
     me = await page.run(ME_EMAIL)
-    email = me.data["me"]["email"] if me.ok and me.data else ""
+    email = me.data["me"]["user"]["email"] if me.ok and me.data else ""
     return render(page, "change_password.html", field_errors={}, email=email)
 
 

@@ -14,9 +14,11 @@ from gateway.portal.rendering import render
 
 ME_FIELDS = """
   me {
-    id email firstName lastName displayName role language phone
+    user { id email firstName lastName displayName phone language }
     organisation { id name }
-    support { enabled reasonCode reason }
+    role
+    usageRights { supportAccess allProductSpaces }
+    support { state blockers { code message } }
   }
 """
 HOME = "{" + ME_FIELDS + """
@@ -41,8 +43,12 @@ def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 async def support_enabled(page: PageSession) -> bool:
-    result = await page.run("{ me { support { enabled } } }")
-    return bool(result.ok and result.data and result.data["me"]["support"]["enabled"])
+    result = await page.run("{ me { support { state } } }")
+    return bool(result.ok and result.data and result.data["me"]["support"]["state"] == "ENABLED")
+
+
+def is_support_enabled(me: dict[str, Any]) -> bool:
+    return bool(me["support"]["state"] == "ENABLED")
 
 
 @signed_in
@@ -52,11 +58,11 @@ async def home(request: Request, page: PageSession) -> Response:
         return failure(page, result)
     me = result.data["me"]
     news = nodes(result.data["news"])
-    products = await page.run("{ myProducts { id name summary } }")
+    spaces = await page.run("{ productSpaces(first: 50) { edges { node { id name description } } } }")
     return render(page, "home.html", me=me, news=news,
                   unread_news=sum(1 for item in news if not item["read"]),
-                  products=products.data["myProducts"] if products.ok and products.data else [],
-                  support_enabled=me["support"]["enabled"])
+                  products=nodes(spaces.data["productSpaces"]) if spaces.ok and spaces.data else [],
+                  support_enabled=is_support_enabled(me))
 
 
 @signed_in
@@ -68,7 +74,7 @@ async def profile(request: Request, page: PageSession) -> Response:
     _ = translations(page.language).gettext
     role_labels = {"CUSTOMER": _("Customer"), "CUSTOMER_MANAGER": _("Customer manager"),
                    "AGENT": _("Support agent"), "ADMIN": _("Administrator")}
-    return render(page, "profile.html", me=me, role_labels=role_labels, support_enabled=me["support"]["enabled"])
+    return render(page, "profile.html", me=me, role_labels=role_labels, support_enabled=is_support_enabled(me))
 
 
 @signed_in

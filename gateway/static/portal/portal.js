@@ -33,3 +33,40 @@
     }
   });
 })();
+
+// Ticket form cascade: contract -> services, products, sites; product -> versions.
+// Options of other contracts are disabled and hidden; the server checks the combination anyway.
+(function () {
+  "use strict";
+
+  function filterOptions(selector, attribute, value) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), function (element) {
+      var owner = element.getAttribute(attribute);
+      var visible = !owner || owner === value;
+      element.hidden = !visible;
+      var control = element.tagName === "OPTION" ? element : element.querySelector("input");
+      if (control) {
+        control.disabled = !visible;
+        if (!visible && control.tagName === "OPTION" && control.selected) { control.selected = false; }
+        if (!visible && control.type === "checkbox") { control.checked = false; }
+      }
+    });
+  }
+
+  function refresh() {
+    var contract = document.getElementById("contractId");
+    var product = document.getElementById("productId");
+    if (!contract || !product) { return; }
+    filterOptions("#ticket-form [data-contract]", "data-contract", contract.value);
+    filterOptions("#versionId option[data-product]", "data-product", product.value);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("ticket-form");
+    if (!form) { return; }
+    form.addEventListener("change", function (event) {
+      if (event.target.id === "contractId" || event.target.id === "productId") { refresh(); }
+    });
+    refresh();
+  });
+})();

@@ -1,0 +1,254 @@
+"""The support desk in the portal: lists by tab, the creation form, the ticket page and its actions."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.portal.i18n import translations
+from gateway.portal.operations import OperationResult, PageSession
+from gateway.portal.pages import failure, signed_in
+from gateway.portal.rendering import csrf_valid, redirect, render
+
+# Sub-tab slug in the URL -> GraphQL TicketTab value.
+TABS = {"en-cours": "IN_PROGRESS", "resolues": "RESOLVED", "cloturees": "CLOSED", "toutes": "ALL"}
+COUNT_KEYS = {"en-cours": "inProgress", "resolues": "resolved", "cloturees": "closed", "toutes": "all"}
+SORTS = ("RECENTLY_UPDATED", "NEWEST_FIRST", "OLDEST_FIRST", "NUMBER_DESC", "NUMBER_ASC", "SEVERITY", "TITLE")
+PAGE_SIZE = 25
+
+SUPPORT_STATE = "{ me { user { id } support { state blockers { code message } } } }"
+TICKET_ROW = """
+  id number title statusLabel status stateLabel state severity severityLabel natureLabel unread
+  product { name } site { name } requester { displayName } enteredAt updatedAt reference1 reference2
+"""
+LIST = """
+query List($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $after: String) {
+  tickets(tab: $tab, filter: $filter, sort: $sort, first: %d, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { %s } }
+  }
+  ticketCounts(filter: $filter) { inProgress resolved closed all unread }
+}""" % (PAGE_SIZE, TICKET_ROW)
+FORM_OPTIONS = """
+{
+  ticketFormOptions {
+    supportEnabled reason
+    contracts { id number endDate services { id name } sites { id name }
+                products { id name versions { id name } } }
+  }
+}"""
+CREATE = """
+mutation Create($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id number } } }"""
+TICKET_FIELDS = """
+  id number version title description descriptionHtml natureLabel severityLabel desiredDeliveryDate
+  reference1 reference2 statusLabel status stateLabel state suspensionReason unread allowedTransitions
+  contract { number } services { name } product { name } site { name } productVersion { name }
+  requester { displayName email } followers { displayName }
+  enteredAt receivedAt interventionAt resolvedAt closedAt updatedAt
+  duplicatedFrom { number }
+  history { action actor { displayName } fromStatus toStatus reason occurredAt }
+  messages(first: 100) { edges { node { id author { displayName } authorIsAgent body bodyHtml createdAt } } }
+"""
+FIND = """
+query Find($text: String) {
+  tickets(tab: ALL, filter: {text: $text}, first: 10) { edges { node { id number } } }
+}"""
+DETAIL = "query Ticket($id: ID!) { ticket(id: $id) { %s } }" % TICKET_FIELDS
+ACTIONS = {
+    "cloturer": ("closeTicket", "CloseTicketInput", "reason"),
+    "reprise": ("resumeTicket", "ResumeTicketInput", "comment"),
+    "rouvrir": ("reopenTicket", "ReopenTicketInput", "reason"),
+}
+DUPLICATE = """
+mutation Duplicate($input: DuplicateTicketInput!) { duplicateTicket(input: $input) { ticket { number } } }"""
+POST_MESSAGE = """
+mutation Post($input: PostTicketMessageInput!) { postTicketMessage(input: $input) { message { id } } }"""
+MARK_READ = "mutation Read($input: MarkTicketReadInput!) { markTicketRead(input: $input) { ticket { id } } }"
+
+
+def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+
+
+async def support_closed(page: PageSession) -> Response | None:
+    """Return the page explaining why support is closed, or None when the visitor may use it."""
+    result = await page.run(SUPPORT_STATE)
+    if not result.ok:
+        return failure(page, result)
+    support = result.data["me"]["support"]
+    if support["state"] == "ENABLED":
+        return None
+    _ = translations(page.language).gettext
+    lines = [blocker["message"] for blocker in support["blockers"]] or [
+        _("Support access cannot be checked right now; try again shortly.")]
+    return render(page, "message.html", status=403, title=_("The support desk is not available to you"),
+                  lines=lines)
+
+
+def list_filter(request: Request) -> dict[str, Any]:
+    params = request.query_params
+    result: dict[str, Any] = {}
+    if params.get("texte"):
+        result["text"] = params["texte"]
+    if params.get("gravite"):
+        result["severities"] = [params["gravite"]]
+    if params.get("non-lues") == "1":
+        result["unreadOnly"] = True
+    return result
+
+
+@signed_in
+async def support_home(request: Request, page: PageSession) -> Response:
+    return redirect(page, "/support/en-cours")
+
+
+@signed_in
+async def ticket_list(request: Request, page: PageSession) -> Response:
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    tab = request.path_params["tab"]
+    if tab not in TABS:
+        return failure(page, OperationResult(None, [{"message": "", "extensions": {"code": "NOT_FOUND"}}]))
+    sort = request.query_params.get("tri") or "RECENTLY_UPDATED"
+    if sort not in SORTS:
+        sort = "RECENTLY_UPDATED"
+    filters = list_filter(request)
+    result = await page.run(LIST, {"tab": TABS[tab], "filter": filters, "sort": sort,
+                                   "after": request.query_params.get("apres")})
+    if not result.ok:
+        return failure(page, result)
+    connection = result.data["tickets"]
+    next_query = None
+    if connection["pageInfo"]["hasNextPage"]:
+        params = dict(request.query_params)
+        params["apres"] = connection["pageInfo"]["endCursor"]
+        next_query = urlencode(params)
+    return render(page, "support_list.html", tab=tab, tabs=list(TABS), tickets=nodes(connection),
+                  total=connection["totalCount"], counts=result.data["ticketCounts"], count_keys=COUNT_KEYS,
+                  sort=sort, sorts=SORTS, filters=request.query_params, next_query=next_query,
+                  support_enabled=True)
+
+
+@signed_in
+async def create_form(request: Request, page: PageSession) -> Response:
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    return await render_form(page, {}, {}, [])
+
+
+async def render_form(page: PageSession, values: dict[str, Any], field_errors: dict[str, str],
+                      errors: list[str], status: int = 200) -> Response:
+    options = await page.run(FORM_OPTIONS)
+    if not options.ok:
+        return failure(page, options)
+    return render(page, "support_create.html", status=status, options=options.data["ticketFormOptions"],
+                  values=values, field_errors=field_errors, errors=errors, tab="creation", tabs=list(TABS),
+                  counts=None, count_keys=COUNT_KEYS, support_enabled=True)
+
+
+@signed_in
+async def create_submit(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request):
+        return csrf_expired(page)
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    form = await request.form()
+    values = {key: str(form.get(key, "")).strip() for key in (
+        "contractId", "productId", "siteId", "versionId", "nature", "severity", "desiredDeliveryDate",
+        "reference1", "reference2", "title", "description")}
+    values["serviceIds"] = [str(item) for item in form.getlist("serviceIds")]
+    ticket_input = {key: value for key, value in values.items() if value not in ("", [])}
+    result = await page.run(CREATE, {"input": ticket_input})
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+            return failure(page, result)
+        return await render_form(page, values, result.field_errors(), result.messages(), status=400)
+    number = result.data["createTicket"]["ticket"]["number"]
+    return redirect(page, f"/support/tickets/{number}?creee=1")
+
+
+async def find_ticket(page: PageSession, number: str) -> dict[str, Any] | None:
+    """Return the visible ticket whose number is exactly `number`, with every page field."""
+    found = await page.run(FIND, {"text": number})
+    if not found.ok:
+        return None
+    match = next((item for item in nodes(found.data["tickets"]) if item["number"] == number), None)
+    if match is None:
+        return None
+    detail = await page.run(DETAIL, {"id": match["id"]})
+    return detail.data["ticket"] if detail.ok and detail.data else None
+
+
+def not_found(page: PageSession) -> Response:
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=404, title=_("Request not found"),
+                  lines=[_("This request does not exist or is not visible to you.")],
+                  back_url="/support/toutes", back_label=_("Back to my requests"))
+
+
+def csrf_expired(page: PageSession) -> Response:
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=403, title=_("Form expired"),
+                  lines=[_("This form expired or did not come from the portal. Reload the page and try again.")])
+
+
+@signed_in
+async def ticket_detail(request: Request, page: PageSession) -> Response:
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    ticket = await find_ticket(page, request.path_params["number"])
+    if ticket is None:
+        return not_found(page)
+    if ticket["unread"]:
+        await page.run(MARK_READ, {"input": {"ticketId": ticket["id"]}})
+    _ = translations(page.language).gettext
+    flash = None
+    if request.query_params.get("creee"):
+        flash = _("Your request has been created.")
+    elif request.query_params.get("dupliquee"):
+        flash = _("This request was created as a copy; complete it if needed.")
+    return render(page, "support_ticket.html", ticket=ticket, messages=nodes(ticket["messages"]), flash=flash,
+                  field_errors={}, support_enabled=True)
+
+
+@signed_in
+async def ticket_action(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request):
+        return csrf_expired(page)
+    ticket = await find_ticket(page, request.path_params["number"])
+    if ticket is None:
+        return not_found(page)
+    action = request.path_params["action"]
+    form = await request.form()
+    if action == "dupliquer":
+        result = await page.run(DUPLICATE, {"input": {"ticketId": ticket["id"]}})
+        if result.ok:
+            return redirect(page, f"/support/tickets/{result.data['duplicateTicket']['ticket']['number']}?dupliquee=1")
+    elif action == "message":
+        body = str(form.get("body", "")).strip()
+        result = await page.run(POST_MESSAGE, {"input": {"ticketId": ticket["id"], "body": body}})
+    elif action in ACTIONS:
+        mutation, input_type, text_field = ACTIONS[action]
+        action_input: dict[str, Any] = {"ticketId": ticket["id"], "expectedVersion": int(form.get("version", 0))}
+        if text_field:
+            text_value = str(form.get(text_field, "")).strip()
+            if text_value:
+                action_input[text_field] = text_value
+        result = await page.run(
+            f"mutation Act($input: {input_type}!) {{ {mutation}(input: $input) {{ ticket {{ id }} }} }}",
+            {"input": action_input})
+    else:
+        return not_found(page)
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL", "NOT_FOUND"):
+            return failure(page, result)
+        fresh = await find_ticket(page, ticket["number"]) or ticket
+        return render(page, "support_ticket.html", status=409 if result.first_code() == "CONFLICT" else 400,
+                      ticket=fresh, messages=nodes(fresh["messages"]), errors=result.messages(),
+                      field_errors=result.field_errors(), support_enabled=True)
+    return redirect(page, f"/support/tickets/{ticket['number']}")
