@@ -40,3 +40,8 @@ def needs_rehash(password_hash: str) -> bool:
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     return _hasher.hash("not a password of any account")
+
+
+def hash_password_blocking(password: str) -> str:
+    """Hash on the calling thread, for commands that run outside eventlet workers."""
+    return _hasher.hash(password)
