@@ -43,12 +43,18 @@ def has_assistance(contract: Contract) -> bool:
 def closed_reason(contracts: list[Contract], today: date) -> tuple[str, LocalizedText]:
     """Return the reason code and text why none of `contracts` opens the support desk."""
     active = [item for item in contracts if is_active(item, today)]
+    if len(active) == 1:
+        return NO_ASSISTANCE, text(
+            f"Votre contrat n° {active[0].number} ne comprend pas de prestation d'assistance : le support n'est "
+            "pas accessible. Contactez votre interlocuteur commercial pour l'ajouter.",
+            f"Your contract {active[0].number} includes no assistance service, so support is not available. "
+            "Contact your sales representative to add it.")
     if active:
         numbers = ", ".join(item.number for item in active)
         return NO_ASSISTANCE, text(
-            f"Votre contrat n° {numbers} ne comprend pas de prestation d'assistance : le support n'est pas "
+            f"Vos contrats n° {numbers} ne comprennent pas de prestation d'assistance : le support n'est pas "
             "accessible. Contactez votre interlocuteur commercial pour l'ajouter.",
-            f"Your contract {numbers} includes no assistance service, so support is not available. "
+            f"Your contracts {numbers} include no assistance service, so support is not available. "
             "Contact your sales representative to add it.")
     ended = [item for item in contracts if item.end_date < today]
     if ended:

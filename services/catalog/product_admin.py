@@ -82,11 +82,11 @@ def create_version(session: Session, caller: Caller, values: dict[str, Any]) -> 
     if product is None:
         raise ProductNotFound()
     errors = required_text(values, "name", "name", "Le numéro de version", "The version name", 40)
-    release_date, date_errors = (None, [])
+    release_date = None
     if values.get("release_date"):
         release_date, date_errors = parse_date(values["release_date"], "releaseDate", "La date de sortie",
                                                "The release date")
-    errors += date_errors
+        errors += date_errors
     if not errors and any(item.name == values["name"].strip() for item in product.versions):
         errors.append(field_error("name", "ALREADY_EXISTS",
                                   f"La version {values['name'].strip()} de {product.name} existe déjà.",

@@ -1,4 +1,5 @@
 """The catalog through the GraphQL gateway: the public catalogue, then the data of signed-in customers and agents."""
+import uuid
 from typing import Any
 
 import pytest
@@ -145,3 +146,67 @@ def test_create_faq_entry_by_customer_is_forbidden(signed_in):
                                           "category": "Exports", "question": "Q ?", "answerMarkdown": "R"}})
 
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_product_space_node_of_other_organisation_is_not_found(signed_in):
+    client = signed_in("pmartin@vallee-du-lys.example.fr")
+
+    body = client.execute("query($id: ID!) { node(id: $id) { id } }",
+                          {"id": to_global_id("ProductSpace", demo.PRODUCT_CARRUS)})
+
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_contract_node_of_other_organisation_is_null(signed_in):
+    client = signed_in("pmartin@vallee-du-lys.example.fr")
+
+    data = client.data("query($id: ID!) { node(id: $id) { id } }",
+                       {"id": to_global_id("Contract", demo.CONTRACT_SAINT_AUBIN)})
+
+    assert data["node"] is None
+
+
+def test_faq_search_entries_name_their_product(signed_in):
+    client = signed_in("mleroy@example.fr")
+
+    data = client.data("""{ faqSearch(query: "export", first: 10) {
+        edges { node { id product { name } answerHtml } } } }""")
+
+    names = {edge["node"]["product"]["name"] for edge in data["faqSearch"]["edges"]}
+    assert names == {"Carrus", "Channel Citoyens"}
+
+
+def test_create_contract_through_graphql_opens_support(signed_in, system):
+    client = signed_in("aroux@eksae.example.fr")
+    organisation = to_global_id("Organisation", str(uuid.uuid4()))
+    site = client.data("""mutation($input: CreateSiteInput!) { createSite(input: $input) { site { id name } } }""",
+                       {"input": {"organisationId": organisation, "name": "Mairie annexe"}})["createSite"]["site"]
+    services = client.data("{ services { id name isAssistance } }")["services"]
+    assistance = next(service["id"] for service in services if service["isAssistance"])
+
+    data = client.data("""mutation($input: CreateContractInput!) { createContract(input: $input) {
+        contract { number organisationId opensSupport supportLevel endDate products { name } sites { name } } } }""",
+                       {"input": {"number": f"CTR-GQL-{uuid.uuid4().hex[:6]}", "organisationId": organisation,
+                                  "startDate": "2026-01-01", "endDate": "2099-12-31", "supportLevel": "PREMIUM",
+                                  "productIds": [to_global_id("Product", demo.PRODUCT_COMPTA)],
+                                  "serviceIds": [assistance], "siteIds": [site["id"]]}})
+
+    contract = data["createContract"]["contract"]
+    assert contract["organisationId"] == organisation
+    assert contract["opensSupport"] is True
+    assert contract["supportLevel"] == "PREMIUM"
+    assert contract["endDate"] == "2099-12-31"
+    assert contract["products"] == [{"name": "Channel Comptabilité"}]
+    assert contract["sites"] == [{"name": "Mairie annexe"}]
+    options = client.data("query($org: ID) { ticketFormOptions(organisationId: $org) { supportEnabled } }",
+                          {"org": organisation})
+    assert options["ticketFormOptions"]["supportEnabled"] is True
+
+
+def test_ticket_form_options_for_agent_need_organisation(signed_in):
+    client = signed_in("cbernard@eksae.example.fr")
+
+    body = client.execute("{ ticketFormOptions { supportEnabled } }")
+
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED"
+    assert body["errors"][0]["extensions"]["fields"][0]["field"] == "organisationId"

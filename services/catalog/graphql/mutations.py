@@ -55,11 +55,15 @@ def require_catalog_admin(info: Any) -> None:
 
 
 class ProductLinkInput(graphene.InputObjectType):
+    """A link to show in a product space."""
+
     label = graphene.String(required=True, description="Text of the link.")
     url = graphene.String(required=True, description="Address, starting with http:// or https://.")
 
 
 class CreateProductInput(graphene.InputObjectType):
+    """Fields of a new product."""
+
     name = graphene.String(required=True, description="Product name, unique, at most 120 characters.")
     description = graphene.String(description="Presentation for the public catalogue, at most 500 characters.")
     presentation_markdown = graphene.String(description="Presentation in the product space, in Markdown.")
@@ -67,6 +71,8 @@ class CreateProductInput(graphene.InputObjectType):
 
 
 class UpdateProductInput(graphene.InputObjectType):
+    """A product and the fields to change; fields left out keep their value."""
+
     product_id = graphene.ID(required=True, description="Global id of the product (or of its space).")
     name = graphene.String(description="New name; unchanged when left out.")
     description = graphene.String(description="New catalogue presentation; unchanged when left out.")
@@ -75,6 +81,8 @@ class UpdateProductInput(graphene.InputObjectType):
 
 
 class ProductPayload(graphene.ObjectType):
+    """Result of a product mutation."""
+
     product_space = graphene.Field(ProductSpace, required=True, description="The product with its space.")
 
 
@@ -118,6 +126,8 @@ class UpdateProduct(graphene.Mutation):
 
 
 class CreateProductVersionInput(graphene.InputObjectType):
+    """Fields of a new product version."""
+
     product_id = graphene.ID(required=True, description="Global id of the product.")
     name = graphene.String(required=True, description="Version number, unique for the product.")
     release_date = graphene.Date(description="Day the version was released.")
@@ -125,6 +135,8 @@ class CreateProductVersionInput(graphene.InputObjectType):
 
 
 class ProductVersionPayload(graphene.ObjectType):
+    """Result of a version mutation."""
+
     version = graphene.Field(ProductVersion, required=True, description="The version created.")
 
 
@@ -143,6 +155,8 @@ class CreateProductVersion(graphene.Mutation):
 
 
 class CreateFaqEntryInput(graphene.InputObjectType):
+    """Fields of a new FAQ entry."""
+
     product_id = graphene.ID(required=True, description="Global id of the product whose space gets the entry.")
     category = graphene.String(required=True, description="Category, at most 120 characters.")
     question = graphene.String(required=True, description="The question, at most 300 characters.")
@@ -151,6 +165,8 @@ class CreateFaqEntryInput(graphene.InputObjectType):
 
 
 class UpdateFaqEntryInput(graphene.InputObjectType):
+    """An FAQ entry and the fields to change; fields left out keep their value."""
+
     faq_entry_id = graphene.ID(required=True, description="Global id of the entry.")
     category = graphene.String(description="New category; unchanged when left out.")
     question = graphene.String(description="New question; unchanged when left out.")
@@ -159,6 +175,8 @@ class UpdateFaqEntryInput(graphene.InputObjectType):
 
 
 class FaqEntryPayload(graphene.ObjectType):
+    """Result of an FAQ entry mutation."""
+
     faq_entry = graphene.Field(FaqEntry, required=True, description="The entry as stored.")
 
 
@@ -193,10 +211,14 @@ class UpdateFaqEntry(graphene.Mutation):
 
 
 class DeleteFaqEntryInput(graphene.InputObjectType):
+    """The FAQ entry to delete."""
+
     faq_entry_id = graphene.ID(required=True, description="Global id of the entry.")
 
 
 class DeleteFaqEntryPayload(graphene.ObjectType):
+    """Result of an FAQ entry deletion."""
+
     deleted_faq_entry_id = graphene.ID(required=True, description="Global id of the entry deleted.")
 
 
@@ -216,6 +238,8 @@ class DeleteFaqEntry(graphene.Mutation):
 
 
 class CreateSiteInput(graphene.InputObjectType):
+    """Fields of a new site."""
+
     organisation_id = graphene.ID(required=True, description="Global id of the organisation.")
     name = graphene.String(required=True, description="Site name, at most 120 characters.")
     address = graphene.String(description="Street address.")
@@ -224,6 +248,8 @@ class CreateSiteInput(graphene.InputObjectType):
 
 
 class UpdateSiteInput(graphene.InputObjectType):
+    """A site and the fields to change; fields left out keep their value."""
+
     site_id = graphene.ID(required=True, description="Global id of the site.")
     name = graphene.String(description="New name; unchanged when left out.")
     address = graphene.String(description="New street address; unchanged when left out.")
@@ -232,6 +258,8 @@ class UpdateSiteInput(graphene.InputObjectType):
 
 
 class SitePayload(graphene.ObjectType):
+    """Result of a site mutation."""
+
     site = graphene.Field(Site, required=True, description="The site as stored.")
 
 
@@ -264,6 +292,8 @@ class UpdateSite(graphene.Mutation):
 
 
 class CreateContractInput(graphene.InputObjectType):
+    """Fields of a new contract."""
+
     number = graphene.String(required=True, description="Contract number, unique.")
     organisation_id = graphene.ID(required=True, description="Global id of the customer organisation.")
     start_date = graphene.Date(required=True, description="First day covered.")
@@ -276,6 +306,8 @@ class CreateContractInput(graphene.InputObjectType):
 
 
 class UpdateContractInput(graphene.InputObjectType):
+    """A contract and the fields to change; fields left out keep their value."""
+
     contract_id = graphene.ID(required=True, description="Global id of the contract.")
     number = graphene.String(description="New number; unchanged when left out.")
     start_date = graphene.Date(description="New first day; unchanged when left out.")
@@ -287,6 +319,8 @@ class UpdateContractInput(graphene.InputObjectType):
 
 
 class ContractPayload(graphene.ObjectType):
+    """Result of a contract mutation."""
+
     contract = graphene.Field(Contract, required=True, description="The contract as stored.")
 
 

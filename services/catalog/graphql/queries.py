@@ -4,14 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from graphene import relay
 
 from gateway.connections import connection_from_page, decode_global_id
 from gateway.context import authorize, call
 from gateway.errors import GatewayError
 from services.catalog.graphql.types import (
     ContractConnection, FaqSearchConnection, ProductConnection, ProductSpaceConnection, Service, SiteConnection,
-    TicketFormOptions,
+    TicketFormOptions, connection_field,
 )
 from services.common.errors import Forbidden, ValidationFailed, field_error, text
 
@@ -28,15 +27,15 @@ def organisation_argument(organisation_id: str | None) -> str | None:
 
 
 class CatalogQuery(graphene.ObjectType):
-    products = relay.ConnectionField(
+    products = connection_field(
         ProductConnection,
         description="The vendor's public catalogue of products, by name; no sign-in needed.")
-    product_spaces = relay.ConnectionField(
+    product_spaces = connection_field(
         ProductSpaceConnection,
         organisation_id=graphene.ID(description=ORGANISATION_FILTER_DESCRIPTION),
         description="Spaces of the products the caller's organisation has under an active contract, by name; "
                     "agents see every product unless they name an organisation.")
-    faq_search = relay.ConnectionField(
+    faq_search = connection_field(
         FaqSearchConnection,
         query=graphene.String(required=True, description="Words to look for; accents and case are ignored."),
         product_id=graphene.ID(description="Global id of a product to search in only."),
@@ -46,11 +45,11 @@ class CatalogQuery(graphene.ObjectType):
         organisation_id=graphene.ID(description="Global id of the organisation; required for agents."),
         description="Whether the organisation may open tickets, why not, and the choices of the ticket form. "
                     "API tokens need the catalog:read or tickets:write scope.")
-    contracts = relay.ConnectionField(
+    contracts = connection_field(
         ContractConnection,
         organisation_id=graphene.ID(description=ORGANISATION_FILTER_DESCRIPTION),
         description="Contracts of the caller's organisation (agents: all, or one organisation's), latest end first.")
-    sites = relay.ConnectionField(
+    sites = connection_field(
         SiteConnection,
         organisation_id=graphene.ID(description=ORGANISATION_FILTER_DESCRIPTION),
         description="Sites of the caller's organisation (agents: all, or one organisation's), by name.")

@@ -18,6 +18,15 @@ from gateway.errors import pick
 from services.catalog.paging import page_of_list
 
 
+def connection_field(connection: type, description: str, **arguments: Any) -> graphene.Field:
+    """Declare a connection field with the `first`/`after` arguments that offset pages support."""
+    return graphene.Field(
+        connection, required=True, description=description,
+        first=graphene.Int(description="Number of items to return, from 0 to 100; 20 by default."),
+        after=graphene.String(description="Cursor of the item after which the page starts."),
+        **arguments)
+
+
 def as_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -195,8 +204,8 @@ class ProductSpace(CatalogObject, graphene.ObjectType):
                              description="Released versions, newest first, supported or not.")
     faq_categories = graphene.List(graphene.NonNull(graphene.String), required=True,
                                    description="FAQ categories in display order.")
-    faq = relay.ConnectionField(FaqEntryConnection, category=graphene.String(
-        description="Only entries of this category."), description="FAQ entries, by category then position.")
+    faq = connection_field(FaqEntryConnection, "FAQ entries, by category then position.",
+                           category=graphene.String(description="Only entries of this category."))
     product = graphene.Field(Product, required=True, description="The product itself.")
 
     @staticmethod
