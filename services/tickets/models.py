@@ -154,3 +154,13 @@ class TicketReadMarker(Base):
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class TicketListColumns(Base):
+    """The columns a user chose for their ticket list and its Excel export, in their order."""
+
+    __tablename__ = "ticket_list_columns"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)

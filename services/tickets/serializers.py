@@ -16,8 +16,13 @@ def _time(moment: datetime | None) -> str | None:
     return isoformat(moment) if moment is not None else None
 
 
-def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, unread: bool) -> dict[str, Any]:
-    """Describe a ticket as `caller` sees it, with the transitions they may apply now."""
+def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, unread: bool,
+                     with_html: bool = True) -> dict[str, Any]:
+    """Describe a ticket as `caller` sees it, with the transitions they may apply now.
+
+    Lists pass `with_html=False`: rendering every description would cost more than the rest of the
+    page, and `description_html` is then None.
+    """
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -41,7 +46,7 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "reference_2": ticket.reference_2,
         "title": ticket.title,
         "description": ticket.description,
-        "description_html": render_markdown(ticket.description),
+        "description_html": render_markdown(ticket.description) if with_html else None,
         "requester_id": ticket.requester_id,
         "follower_ids": follower_ids,
         "created_by_id": ticket.created_by_id,

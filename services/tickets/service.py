@@ -17,7 +17,8 @@ from services.common.database import Database
 from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
-from services.tickets import creation, messages, reading, transitions
+from services.tickets import columns as columns_module
+from services.tickets import creation, export, messages, reading, transitions
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
@@ -113,6 +114,22 @@ class TicketsService(HealthMixin):
     def mark_ticket_read(self, ticket_id: str) -> dict[str, Any]:
         """Record that the caller has read the ticket's thread; return the ticket."""
         return messages.mark_ticket_read(self.db, self.caller, ticket_id)
+
+    @rpc
+    def get_ticket_columns(self) -> dict[str, Any]:
+        """Return `{columns, available}`: the caller's list columns in order, and every column offered."""
+        return columns_module.get_columns(self.db, self.caller)
+
+    @rpc
+    def save_ticket_columns(self, columns: list[str]) -> dict[str, Any]:
+        """Save the caller's list columns in order; raises InvalidTicketQuery for an unknown key."""
+        return columns_module.save_columns(self.db, self.caller, columns)
+
+    @rpc
+    def export_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
+                       columns: list[str] | None = None) -> dict[str, Any]:
+        """Return the list as an Excel file: `{filename, content_type, content_base64, row_count}`."""
+        return export.export_tickets(self.db, self.caller, tab, filters, sort, columns)
 
 
 SERVICE_CLASS = TicketsService

@@ -8,7 +8,9 @@ import graphene
 from gateway.connections import decode_global_id
 from gateway.context import authorize, call
 from services.tickets.graphql.inputs import raw_id, value_of
-from services.tickets.graphql.types import Ticket, TicketMessage, TicketRequestNature, TicketSeverity
+from services.tickets.graphql.types import (
+    Ticket, TicketColumnKey, TicketColumns, TicketMessage, TicketRequestNature, TicketSeverity,
+)
 
 
 class CreateTicketInput(graphene.InputObjectType):
@@ -194,6 +196,29 @@ class MarkTicketRead(graphene.Mutation):
         return MarkTicketReadPayload(ticket=await call(info, "tickets", "mark_ticket_read", ticket_id=ticket_id))
 
 
+class SaveTicketColumnsInput(graphene.InputObjectType):
+    columns = graphene.List(graphene.NonNull(TicketColumnKey), required=True,
+                            description="The columns to show, in order; at least one.")
+
+
+class SaveTicketColumnsPayload(graphene.ObjectType):
+    columns = graphene.Field(TicketColumns, required=True, description="The columns saved.")
+
+
+class SaveTicketColumns(graphene.Mutation):
+    """Save the caller's choice and order of ticket list columns, also used by the Excel export."""
+
+    class Arguments:
+        input = SaveTicketColumnsInput(required=True)
+
+    Output = SaveTicketColumnsPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> SaveTicketColumnsPayload:
+        authorize(info, scope="tickets:read")
+        saved = await call(info, "tickets", "save_ticket_columns", columns=value_of(list(input["columns"])))
+        return SaveTicketColumnsPayload(columns=saved)
+
+
 class TicketsMutation(graphene.ObjectType):
     create_ticket = CreateTicket.Field()
     acknowledge_ticket = AcknowledgeTicket.Field()
@@ -206,3 +231,4 @@ class TicketsMutation(graphene.ObjectType):
     duplicate_ticket = DuplicateTicket.Field()
     post_ticket_message = PostTicketMessage.Field()
     mark_ticket_read = MarkTicketRead.Field()
+    save_ticket_columns = SaveTicketColumns.Field()

@@ -15,6 +15,8 @@ from graphql_relay import to_global_id
 from gateway.connections import connection_from_page
 from gateway.context import authorize, call, loader, request_context
 from gateway.errors import pick
+from services.common.markdown import render_markdown
+from services.tickets.columns import COLUMNS
 
 
 class TicketStatus(graphene.Enum):
@@ -263,6 +265,12 @@ class Ticket(graphene.ObjectType):
     def resolve_reference2(root: dict[str, Any], info: Any) -> str:
         return root["reference_2"]
 
+    def resolve_description_html(root: dict[str, Any], info: Any) -> str:
+        # Lists leave the HTML out; it is rendered here only for the tickets that ask for it.
+        if root.get("description_html") is not None:
+            return root["description_html"]
+        return render_markdown(root["description"])
+
     def resolve_nature_label(root: dict[str, Any], info: Any) -> str:
         return _label(info, root, "nature_label")
 
@@ -317,3 +325,25 @@ class TicketConnection(relay.Connection):
 
     total_count = graphene.Int(required=True, description="Number of tickets in the tab across all pages.")
     counts = graphene.Field(TicketCounts, required=True, description="Counts of every tab with the same filter.")
+
+
+TicketColumnKey = graphene.Enum("TicketColumnKey", [(key.upper(), key) for key in COLUMNS],
+                                description="A column of the ticket list and of its Excel export.")
+
+
+class TicketColumn(graphene.ObjectType):
+    """A column of the ticket list."""
+
+    key = graphene.Field(TicketColumnKey, required=True, description="The column.")
+    label = graphene.String(required=True, description="Its header in the caller's language.")
+
+    def resolve_label(root: dict[str, Any], info: Any) -> str:
+        return _label(info, root, "label")
+
+
+class TicketColumns(graphene.ObjectType):
+    """The caller's choice of list columns, and every column offered."""
+
+    columns = graphene.List(graphene.NonNull(TicketColumn), required=True,
+                            description="The caller's columns, in order; the default ones until saved.")
+    available = graphene.List(graphene.NonNull(TicketColumn), required=True, description="Every column offered.")

@@ -1,14 +1,14 @@
 """create tickets tables
 
-Revision ID: 3c2b4a92010c
+Revision ID: 739405126c9a
 Revises: 
-Create Date: 2026-12-04 20:24:02.623821
+Create Date: 2026-12-04 20:35:20.935396
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '3c2b4a92010c'
+revision = '739405126c9a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -87,6 +87,12 @@ def upgrade() -> None:
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('year')
     )
+    op.create_table('ticket_list_columns',
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('columns', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('user_id')
+    )
     op.create_table('ticket_follower',
     sa.Column('ticket_id', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=False),
@@ -150,6 +156,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_follower_user_id'))
 
     op.drop_table('ticket_follower')
+    op.drop_table('ticket_list_columns')
     op.drop_table('ticket_counter')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_site_id'))
