@@ -89,6 +89,8 @@ class Ticket(Base):
     requester_id: Mapped[str] = mapped_column(String(36))
     contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[str] = mapped_column(String(36))
+    # The agent in charge, if any; notifications of customer actions go to them first.
+    assignee_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.NEW)
     state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.AWAITING_SUPPORT)

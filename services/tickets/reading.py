@@ -35,7 +35,8 @@ SORT_COLUMNS: dict[str, Any] = {
     "title": Ticket.title,
 }
 DEFAULT_SORT = "-entered_at"
-FILTER_KEYS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id", "text", "unread")
+FILTER_KEYS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id", "assignee_id",
+               "text", "unread")
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -140,7 +141,7 @@ def filtered_query(caller: Caller, filters: dict[str, Any] | None) -> Select[Any
     if unknown:
         raise _invalid("filter", ", ".join(unknown), "filtre inconnu.", "unknown filter.")
     query = _with_marker(select(Ticket), caller).where(visibility_clause(caller))
-    for key in ("product_id", "site_id", "requester_id", "organisation_id"):
+    for key in ("product_id", "site_id", "requester_id", "organisation_id", "assignee_id"):
         if key in filters:
             query = query.where(getattr(Ticket, key).in_(_as_list(filters[key])))
     if "severity" in filters:

@@ -18,14 +18,14 @@ from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.tickets import columns as columns_module
-from services.tickets import creation, export, messages, reading, transitions
+from services.tickets import assignment, creation, export, messages, reading, transitions
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
 from services.tickets.remote_errors import register_remote_errors
 
 # Events this service publishes, through its outbox.
-EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted")
+EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted", "ticket_assigned")
 
 REOPEN_WINDOW_DAYS_KEY = "TICKETS_REOPEN_WINDOW_DAYS"
 DEFAULT_REOPEN_WINDOW_DAYS = 15
@@ -98,6 +98,13 @@ class TicketsService(HealthMixin):
         window = timedelta(days=config.optional_int(REOPEN_WINDOW_DAYS_KEY, DEFAULT_REOPEN_WINDOW_DAYS))
         return transitions.apply_transition(self.db, self.caller, ticket_id, chosen, reason, expected_version,
                                             window)
+
+    @rpc
+    def assign_ticket(self, ticket_id: str, assignee_id: str | None,
+                      expected_version: int | None = None) -> dict[str, Any]:
+        """Set the agent in charge of a ticket, or remove it with None (agents only)."""
+        return assignment.assign_ticket(self.db, self.caller, ticket_id, assignee_id, self.auth_rpc,
+                                        expected_version)
 
     @rpc
     def post_ticket_message(self, ticket_id: str, body: str, internal: bool = False) -> dict[str, Any]:

@@ -230,3 +230,17 @@ def test_ticket_columns_query_lists_available(clients):
 
     assert columns["columns"][0] == {"key": "NUMBER", "label": "Numéro"}
     assert len(columns["available"]) > len(columns["columns"])
+
+
+def test_assign_ticket_shows_assignee(clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    assign = ("mutation($input: AssignTicketInput!) { assignTicket(input: $input) "
+              "{ ticket { version assignee { id displayName } } } }")
+
+    assigned = clients["agent"].data(assign, {"input": {"ticketId": ticket["id"], "assigneeId": demo.AGENT_LPETIT}})
+    by_customer = clients["manager"].execute(assign, {"input": {"ticketId": ticket["id"],
+                                                                "assigneeId": demo.AGENT_LPETIT}})
+
+    assert assigned["assignTicket"]["ticket"]["assignee"]["id"] == demo.AGENT_LPETIT
+    assert assigned["assignTicket"]["ticket"]["version"] == 2
+    assert error_code(by_customer) == "FORBIDDEN"

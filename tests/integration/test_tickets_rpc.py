@@ -429,3 +429,32 @@ def test_ticket_columns_saved_per_user(system, form):
     assert system.rpc("tickets", "get_ticket_columns", caller=MLEROY)["columns"] == default
     assert [cell.value for cell in sheet[1]] == ["Statut", "Numéro", "Site"]
     assert error_fields(rejected) == [("columns", "INVALID_CHOICE")]
+
+
+# Assignment -----------------------------------------------------------------------------------
+
+def test_assign_ticket_records_event_and_filters(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    assigned = system.rpc("tickets", "assign_ticket", caller=CBERNARD, ticket_id=ticket["id"],
+                          assignee_id=demo.AGENT_LPETIT, expected_version=1)
+    mine = system.rpc("tickets", "list_tickets", caller=LPETIT, tab="all",
+                      filters={"assignee_id": demo.AGENT_LPETIT}, first=100)
+
+    assert assigned["assignee_id"] == demo.AGENT_LPETIT
+    assert assigned["version"] == 2
+    assert ticket["id"] in [item["id"] for item in mine["items"]]
+    events = outbox_events(system, "ticket_assigned", ticket["id"])
+    assert [event["data"]["assignee_id"] for event in events] == [demo.AGENT_LPETIT]
+    assert events[0]["data"]["assignee"]["email"] == "lpetit@eksae.example.fr"
+
+
+def test_assign_ticket_rejects_customer_and_non_agent(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    by_customer = rpc_error(system, MLEROY, "assign_ticket", ticket_id=ticket["id"], assignee_id=demo.AGENT_LPETIT)
+    to_customer = rpc_error(system, CBERNARD, "assign_ticket", ticket_id=ticket["id"], assignee_id=demo.USER_MLEROY)
+
+    assert by_customer.exc_type == "Forbidden"
+    assert error_fields(to_customer) == [("assigneeId", "NOT_AN_AGENT")]
+    assert system.rpc("tickets", "get_ticket", caller=CBERNARD, ticket_id=ticket["id"])["assignee_id"] is None

@@ -124,6 +124,33 @@ CloseTicket = _transition_mutation(
     "reason", False, "Optional reason recorded in the history.")
 
 
+class AssignTicketInput(graphene.InputObjectType):
+    ticket_id = graphene.ID(required=True, description="Global id of the ticket.")
+    assignee_id = graphene.ID(description="The agent to put in charge; empty to remove the assignment.")
+    expected_version = graphene.Int(description="The ticket's version as last read; CONFLICT when it changed since.")
+
+
+class AssignTicketPayload(graphene.ObjectType):
+    ticket = graphene.Field(Ticket, required=True, description="The ticket with its new assignee.")
+
+
+class AssignTicket(graphene.Mutation):
+    """Put an agent in charge of a ticket, or remove the assignment (agents)."""
+
+    class Arguments:
+        input = AssignTicketInput(required=True)
+
+    Output = AssignTicketPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> AssignTicketPayload:
+        authorize(info, agent=True, scope="tickets:write")
+        ticket_id = decode_global_id(input["ticket_id"], "Ticket", field="ticketId")
+        ticket = await call(info, "tickets", "assign_ticket", ticket_id=ticket_id,
+                            assignee_id=raw_id(input.get("assignee_id")),
+                            expected_version=input.get("expected_version"))
+        return AssignTicketPayload(ticket=ticket)
+
+
 class DuplicateTicketInput(graphene.InputObjectType):
     ticket_id = graphene.ID(required=True, description="Global id of the ticket to copy.")
 
@@ -228,6 +255,7 @@ class TicketsMutation(graphene.ObjectType):
     resolve_ticket = ResolveTicket.Field()
     reopen_ticket = ReopenTicket.Field()
     close_ticket = CloseTicket.Field()
+    assign_ticket = AssignTicket.Field()
     duplicate_ticket = DuplicateTicket.Field()
     post_ticket_message = PostTicketMessage.Field()
     mark_ticket_read = MarkTicketRead.Field()

@@ -229,6 +229,7 @@ class Ticket(graphene.ObjectType):
     requester = graphene.Field(TicketContact, required=True, description="Who the request is for.")
     followers = graphene.List(graphene.NonNull(TicketContact), required=True,
                               description="Colleagues who follow the ticket.")
+    assignee = graphene.Field(TicketContact, description="The agent in charge, if any.")
     status = graphene.Field(TicketStatus, required=True, description="Status.")
     status_label = graphene.String(required=True, description="Status in the caller's language.")
     state = graphene.Field(TicketState, required=True, description="Whose move it is.")
@@ -290,6 +291,9 @@ class Ticket(graphene.ObjectType):
 
     async def resolve_requester(root: dict[str, Any], info: Any) -> Any:
         return await load_contact(info, root["requester_id"])
+
+    async def resolve_assignee(root: dict[str, Any], info: Any) -> Any:
+        return await load_contact(info, root.get("assignee_id"))
 
     async def resolve_followers(root: dict[str, Any], info: Any) -> list[Any]:
         users = await loader(info, "auth", "get_users").load_many(root["follower_ids"])

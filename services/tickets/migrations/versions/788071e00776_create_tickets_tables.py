@@ -1,14 +1,14 @@
 """create tickets tables
 
-Revision ID: 739405126c9a
+Revision ID: 788071e00776
 Revises: 
-Create Date: 2026-12-04 20:35:20.935396
+Create Date: 2026-12-04 20:37:52.462249
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '739405126c9a'
+revision = '788071e00776'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('requester_id', sa.String(length=36), nullable=False),
     sa.Column('contacts', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.String(length=36), nullable=False),
+    sa.Column('assignee_id', sa.String(length=36), nullable=True),
     sa.Column('status', sa.Enum('new', 'acknowledged', 'in_progress', 'suspended', 'resolved', 'closed', name='ticketstatus', native_enum=False, length=30), nullable=False),
     sa.Column('state', sa.Enum('awaiting_support', 'awaiting_customer_resume', 'awaiting_customer_confirmation', 'finished', name='ticketstate', native_enum=False), nullable=False),
     sa.Column('suspension_reason', sa.Text(), nullable=True),
@@ -76,6 +77,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_entered_at'), ['entered_at'], unique=False)
         batch_op.create_index('ix_ticket_organisation_status', ['organisation_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_product_id'), ['product_id'], unique=False)
@@ -164,6 +166,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_product_id'))
         batch_op.drop_index('ix_ticket_organisation_status')
         batch_op.drop_index(batch_op.f('ix_ticket_entered_at'))
+        batch_op.drop_index(batch_op.f('ix_ticket_assignee_id'))
 
     op.drop_table('ticket')
     op.drop_table('processed_event')
