@@ -89,6 +89,8 @@ class Ticket(Base):
     requester_id: Mapped[str] = mapped_column(String(36))
     contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[str] = mapped_column(String(36))
+    # The agent in charge, if any; notifications of customer actions go to them first.
+    assignee_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.NEW)
     state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.AWAITING_SUPPORT)
@@ -154,3 +156,13 @@ class TicketReadMarker(Base):
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class TicketListColumns(Base):
+    """The columns a user chose for their ticket list and its Excel export, in their order."""
+
+    __tablename__ = "ticket_list_columns"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)

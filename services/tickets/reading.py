@@ -35,7 +35,8 @@ SORT_COLUMNS: dict[str, Any] = {
     "title": Ticket.title,
 }
 DEFAULT_SORT = "-entered_at"
-FILTER_KEYS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id", "text", "unread")
+FILTER_KEYS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id", "assignee_id",
+               "text", "unread")
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -76,12 +77,14 @@ def _followers(session: Session, ticket_ids: list[str]) -> dict[str, list[str]]:
     return followers
 
 
-def serialize_many(session: Session, caller: Caller, tickets: list[Ticket]) -> list[dict[str, Any]]:
+def serialize_many(session: Session, caller: Caller, tickets: list[Ticket],
+                   with_html: bool = True) -> list[dict[str, Any]]:
     """Serialize tickets with their followers and unread flags in two queries, whatever their number."""
     ids = [ticket.id for ticket in tickets]
     followers = _followers(session, ids)
     markers = _read_markers(session, caller, ids)
-    return [serialize_ticket(ticket, followers[ticket.id], caller, is_unread(ticket, caller, markers.get(ticket.id)))
+    return [serialize_ticket(ticket, followers[ticket.id], caller, is_unread(ticket, caller, markers.get(ticket.id)),
+                             with_html)
             for ticket in tickets]
 
 
@@ -97,7 +100,7 @@ def get_tickets(session: Session, caller: Caller, ids: list[str]) -> list[dict[s
     if not ids:
         return []
     tickets = list(session.scalars(select(Ticket).where(Ticket.id.in_(ids), visibility_clause(caller))))
-    by_id = {item["id"]: item for item in serialize_many(session, caller, tickets)}
+    by_id = {item["id"]: item for item in serialize_many(session, caller, tickets, with_html=False)}
     return [by_id.get(ticket_id) for ticket_id in ids]
 
 
@@ -138,7 +141,7 @@ def filtered_query(caller: Caller, filters: dict[str, Any] | None) -> Select[Any
     if unknown:
         raise _invalid("filter", ", ".join(unknown), "filtre inconnu.", "unknown filter.")
     query = _with_marker(select(Ticket), caller).where(visibility_clause(caller))
-    for key in ("product_id", "site_id", "requester_id", "organisation_id"):
+    for key in ("product_id", "site_id", "requester_id", "organisation_id", "assignee_id"):
         if key in filters:
             query = query.where(getattr(Ticket, key).in_(_as_list(filters[key])))
     if "severity" in filters:
@@ -161,7 +164,7 @@ def filtered_query(caller: Caller, filters: dict[str, Any] | None) -> Select[Any
     return query
 
 
-def _order(query: Select[Any], sort: str | None) -> Select[Any]:
+def order_by_sort(query: Select[Any], sort: str | None) -> Select[Any]:
     sort = sort or DEFAULT_SORT
     descending = sort.startswith("-")
     column = SORT_COLUMNS.get(sort.lstrip("-"))
@@ -195,8 +198,8 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
         raise _invalid("tab", tab, f"onglet inconnu ; choisissez parmi {', '.join(TAB_STATUSES)}.",
                        f"unknown tab; choose among {', '.join(TAB_STATUSES)}.")
     query = filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab]))
-    query = _order(query, sort)
+    query = order_by_sort(query, sort)
     page = paginate(session, query, first, after, lambda ticket: ticket)
-    page["items"] = serialize_many(session, caller, page["items"])
+    page["items"] = serialize_many(session, caller, page["items"], with_html=False)
     page["counts"] = ticket_counts(session, caller, filters)
     return page

@@ -16,8 +16,13 @@ def _time(moment: datetime | None) -> str | None:
     return isoformat(moment) if moment is not None else None
 
 
-def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, unread: bool) -> dict[str, Any]:
-    """Describe a ticket as `caller` sees it, with the transitions they may apply now."""
+def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, unread: bool,
+                     with_html: bool = True) -> dict[str, Any]:
+    """Describe a ticket as `caller` sees it, with the transitions they may apply now.
+
+    Lists pass `with_html=False`: rendering every description would cost more than the rest of the
+    page, and `description_html` is then None.
+    """
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -41,10 +46,11 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "reference_2": ticket.reference_2,
         "title": ticket.title,
         "description": ticket.description,
-        "description_html": render_markdown(ticket.description),
+        "description_html": render_markdown(ticket.description) if with_html else None,
         "requester_id": ticket.requester_id,
         "follower_ids": follower_ids,
         "created_by_id": ticket.created_by_id,
+        "assignee_id": ticket.assignee_id,
         "status": ticket.status.value,
         "status_label": STATUS_LABELS[ticket.status],
         "state": ticket.state.value,
@@ -75,6 +81,7 @@ def event_data(ticket: Ticket, follower_ids: list[str], actor_id: str | None) ->
         "organisation_id": ticket.organisation_id,
         "requester_id": ticket.requester_id,
         "follower_ids": follower_ids,
+        "assignee_id": ticket.assignee_id,
         "contacts": ticket.contacts or [],
         "status": ticket.status.value,
         "status_label": STATUS_LABELS[ticket.status],

@@ -17,14 +17,15 @@ from services.common.database import Database
 from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
-from services.tickets import creation, messages, reading, transitions
+from services.tickets import columns as columns_module
+from services.tickets import assignment, creation, export, messages, reading, transitions
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
 from services.tickets.remote_errors import register_remote_errors
 
 # Events this service publishes, through its outbox.
-EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted")
+EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted", "ticket_assigned")
 
 REOPEN_WINDOW_DAYS_KEY = "TICKETS_REOPEN_WINDOW_DAYS"
 DEFAULT_REOPEN_WINDOW_DAYS = 15
@@ -99,6 +100,13 @@ class TicketsService(HealthMixin):
                                             window)
 
     @rpc
+    def assign_ticket(self, ticket_id: str, assignee_id: str | None,
+                      expected_version: int | None = None) -> dict[str, Any]:
+        """Set the agent in charge of a ticket, or remove it with None (agents only)."""
+        return assignment.assign_ticket(self.db, self.caller, ticket_id, assignee_id, self.auth_rpc,
+                                        expected_version)
+
+    @rpc
     def post_ticket_message(self, ticket_id: str, body: str, internal: bool = False) -> dict[str, Any]:
         """Add a message (or an agent's internal note) to the ticket's thread."""
         return messages.post_message(self.db, self.caller, ticket_id, body, internal)
@@ -113,6 +121,22 @@ class TicketsService(HealthMixin):
     def mark_ticket_read(self, ticket_id: str) -> dict[str, Any]:
         """Record that the caller has read the ticket's thread; return the ticket."""
         return messages.mark_ticket_read(self.db, self.caller, ticket_id)
+
+    @rpc
+    def get_ticket_columns(self) -> dict[str, Any]:
+        """Return `{columns, available}`: the caller's list columns in order, and every column offered."""
+        return columns_module.get_columns(self.db, self.caller)
+
+    @rpc
+    def save_ticket_columns(self, columns: list[str]) -> dict[str, Any]:
+        """Save the caller's list columns in order; raises InvalidTicketQuery for an unknown key."""
+        return columns_module.save_columns(self.db, self.caller, columns)
+
+    @rpc
+    def export_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
+                       columns: list[str] | None = None) -> dict[str, Any]:
+        """Return the list as an Excel file: `{filename, content_type, content_base64, row_count}`."""
+        return export.export_tickets(self.db, self.caller, tab, filters, sort, columns)
 
 
 SERVICE_CLASS = TicketsService

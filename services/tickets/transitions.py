@@ -65,6 +65,16 @@ def _changes(ticket: Ticket, rule: Rule, transition: Transition, reason: str) ->
     return changes
 
 
+def write_if_unchanged(session: Session, ticket: Ticket, changes: dict[str, Any]) -> None:
+    """Write `changes` only if the ticket still has the version read; raise TicketChanged otherwise."""
+    result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
+                             .values(**changes).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        logger.warning("change of ticket %s lost a race at version %s", ticket.id, ticket.version)
+        raise TicketChanged()
+
+
 def apply_transition(session: Session, caller: Caller, ticket_id: str, transition: Transition,
                      reason: str | None = None, expected_version: int | None = None,
                      reopen_window: timedelta = timedelta(days=15)) -> dict[str, Any]:
@@ -93,13 +103,7 @@ def apply_transition(session: Session, caller: Caller, ticket_id: str, transitio
 
     from_status = ticket.status
     changes = _changes(ticket, rule, transition, reason)
-    result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
-                             .values(**changes).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        session.rollback()
-        logger.warning("transition %s of ticket %s lost a race at version %s", transition.value, ticket_id,
-                       expected_version)
-        raise TicketChanged()
+    write_if_unchanged(session, ticket, changes)
 
     session.add(TicketHistory(ticket_id=ticket.id, actor_id=caller.user_id, action=transition.value,
                               from_status=from_status, to_status=rule.to_status, reason=reason,

@@ -5,8 +5,10 @@ The whole support flow of a customer and an agent runs here: create, acknowledge
 """
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 
 from services.common import demo
@@ -202,3 +204,43 @@ def test_messages_unread_and_internal_notes(clients, form_input):
     assert thread["messages"]["edges"][0]["node"]["body"] == "Pouvez-vous préciser ?"
     assert thread["messages"]["edges"][0]["node"]["author"]["id"] == demo.AGENT_CBERNARD
     assert marked["markTicketRead"]["ticket"]["unread"] is False
+
+
+def test_export_download_as_attachment(system, clients, form_input):
+    ticket = create(clients["manager"], form_input, title="Export « accentué »")
+    clients["manager"].data("mutation($input: SaveTicketColumnsInput!) { saveTicketColumns(input: $input) "
+                            "{ columns { columns { key } } } }", {"input": {"columns": ["NUMBER", "TITLE"]}})
+
+    response = clients["manager"].http.get("/tickets/export.xlsx", params={"tab": "all", "text": "accentué"})
+    anonymous = system.client().http.get("/tickets/export.xlsx")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''demandes-" in response.headers["content-disposition"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert list(sheet.iter_rows(values_only=True)) == [("Numéro", "Titre"), (ticket["number"], ticket["title"])]
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "UNAUTHENTICATED"
+
+
+def test_ticket_columns_query_lists_available(clients):
+    columns = clients["agent"].data("{ ticketColumns { columns { key label } available { key } } }")["ticketColumns"]
+
+    assert columns["columns"][0] == {"key": "NUMBER", "label": "Numéro"}
+    assert len(columns["available"]) > len(columns["columns"])
+
+
+def test_assign_ticket_shows_assignee(clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    assign = ("mutation($input: AssignTicketInput!) { assignTicket(input: $input) "
+              "{ ticket { version assignee { id displayName } } } }")
+
+    assigned = clients["agent"].data(assign, {"input": {"ticketId": ticket["id"], "assigneeId": demo.AGENT_LPETIT}})
+    by_customer = clients["manager"].execute(assign, {"input": {"ticketId": ticket["id"],
+                                                                "assigneeId": demo.AGENT_LPETIT}})
+
+    assert assigned["assignTicket"]["ticket"]["assignee"]["id"] == demo.AGENT_LPETIT
+    assert assigned["assignTicket"]["ticket"]["version"] == 2
+    assert error_code(by_customer) == "FORBIDDEN"

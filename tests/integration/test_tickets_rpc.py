@@ -5,12 +5,15 @@ services answer the entitlement and contact checks with their demo data.
 """
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import threading
 import time
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import text
 
@@ -385,3 +388,73 @@ def test_duplicate_ticket_links_original(system, form):
     assert (copy["title"], copy["reference_2"], copy["product_id"]) == (form["title"], "R2", form["product_id"])
     history = system.rpc("tickets", "get_ticket_history", caller=JDUPONT, ticket_id=copy["id"])
     assert [entry["action"] for entry in history] == ["duplicate"]
+
+
+# Columns and Excel export ---------------------------------------------------------------------
+
+def _export_sheet(system, caller: Caller, **kwargs: Any) -> Any:
+    exported = system.rpc("tickets", "export_tickets", caller=caller, **kwargs)
+    workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(exported["content_base64"])))
+    return exported, workbook.active
+
+
+def test_export_keeps_formula_text_and_hides_other_organisations(system, form):
+    title = "=HYPERLINK(\"http://exemple.invalid\") export"
+    ticket = create(system, JDUPONT, form, title=title)
+
+    exported, sheet = _export_sheet(system, JDUPONT, tab="all", filters={"text": "exemple.invalid"},
+                                    columns=["number", "title", "entered_at"])
+    _other, other_sheet = _export_sheet(system, PMARTIN, tab="all", columns=["number", "title"])
+
+    assert exported["filename"].endswith(".xlsx")
+    assert exported["row_count"] == 1
+    assert [cell.value for cell in sheet[1]] == ["Numéro", "Titre", "Date de saisie"]
+    assert sheet["A2"].value == ticket["number"]
+    assert sheet["B2"].value == title
+    assert sheet["B2"].data_type == "s"
+    assert sheet["C2"].is_date
+    assert ticket["number"] not in [row[0] for row in other_sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_ticket_columns_saved_per_user(system, form):
+    default = system.rpc("tickets", "get_ticket_columns", caller=MLEROY)["columns"]
+
+    saved = system.rpc("tickets", "save_ticket_columns", caller=JDUPONT, columns=["status", "number", "site"])
+    _exported, sheet = _export_sheet(system, JDUPONT, tab="all")
+    rejected = rpc_error(system, JDUPONT, "save_ticket_columns", columns=["number", "secret"])
+
+    assert [column["key"] for column in saved["columns"]] == ["status", "number", "site"]
+    assert [column["key"] for column in system.rpc("tickets", "get_ticket_columns", caller=JDUPONT)["columns"]] == [
+        "status", "number", "site"]
+    assert system.rpc("tickets", "get_ticket_columns", caller=MLEROY)["columns"] == default
+    assert [cell.value for cell in sheet[1]] == ["Statut", "Numéro", "Site"]
+    assert error_fields(rejected) == [("columns", "INVALID_CHOICE")]
+
+
+# Assignment -----------------------------------------------------------------------------------
+
+def test_assign_ticket_records_event_and_filters(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    assigned = system.rpc("tickets", "assign_ticket", caller=CBERNARD, ticket_id=ticket["id"],
+                          assignee_id=demo.AGENT_LPETIT, expected_version=1)
+    mine = system.rpc("tickets", "list_tickets", caller=LPETIT, tab="all",
+                      filters={"assignee_id": demo.AGENT_LPETIT}, first=100)
+
+    assert assigned["assignee_id"] == demo.AGENT_LPETIT
+    assert assigned["version"] == 2
+    assert ticket["id"] in [item["id"] for item in mine["items"]]
+    events = outbox_events(system, "ticket_assigned", ticket["id"])
+    assert [event["data"]["assignee_id"] for event in events] == [demo.AGENT_LPETIT]
+    assert events[0]["data"]["assignee"]["email"] == "lpetit@eksae.example.fr"
+
+
+def test_assign_ticket_rejects_customer_and_non_agent(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    by_customer = rpc_error(system, MLEROY, "assign_ticket", ticket_id=ticket["id"], assignee_id=demo.AGENT_LPETIT)
+    to_customer = rpc_error(system, CBERNARD, "assign_ticket", ticket_id=ticket["id"], assignee_id=demo.USER_MLEROY)
+
+    assert by_customer.exc_type == "Forbidden"
+    assert error_fields(to_customer) == [("assigneeId", "NOT_AN_AGENT")]
+    assert system.rpc("tickets", "get_ticket", caller=CBERNARD, ticket_id=ticket["id"])["assignee_id"] is None

@@ -52,6 +52,7 @@ class TicketFilter(graphene.InputObjectType):
     requester_ids = graphene.List(graphene.NonNull(graphene.ID), description="Requesters (user ids).")
     organisation_ids = graphene.List(graphene.NonNull(graphene.ID),
                                      description="Organisations; useful to agents only.")
+    assignee_ids = graphene.List(graphene.NonNull(graphene.ID), description="Agents in charge (user ids).")
     text = graphene.String(description="Words found in the title, the number or the references.")
     unread_only = graphene.Boolean(description="Only tickets with a message the caller has not read.")
 
@@ -84,7 +85,8 @@ def filters_of(filter_input: dict[str, Any] | None) -> dict[str, Any]:
         return {}
     filters: dict[str, Any] = {}
     for source, target in (("product_ids", "product_id"), ("site_ids", "site_id"),
-                           ("requester_ids", "requester_id"), ("organisation_ids", "organisation_id")):
+                           ("requester_ids", "requester_id"), ("organisation_ids", "organisation_id"),
+                           ("assignee_ids", "assignee_id")):
         if filter_input.get(source):
             filters[target] = [raw_id(item) for item in filter_input[source]]
     if filter_input.get("severities"):

@@ -8,7 +8,9 @@ import graphene
 from gateway.connections import decode_global_id
 from gateway.context import authorize, call
 from services.tickets.graphql.inputs import raw_id, value_of
-from services.tickets.graphql.types import Ticket, TicketMessage, TicketRequestNature, TicketSeverity
+from services.tickets.graphql.types import (
+    Ticket, TicketColumnKey, TicketColumns, TicketMessage, TicketRequestNature, TicketSeverity,
+)
 
 
 class CreateTicketInput(graphene.InputObjectType):
@@ -122,6 +124,33 @@ CloseTicket = _transition_mutation(
     "reason", False, "Optional reason recorded in the history.")
 
 
+class AssignTicketInput(graphene.InputObjectType):
+    ticket_id = graphene.ID(required=True, description="Global id of the ticket.")
+    assignee_id = graphene.ID(description="The agent to put in charge; empty to remove the assignment.")
+    expected_version = graphene.Int(description="The ticket's version as last read; CONFLICT when it changed since.")
+
+
+class AssignTicketPayload(graphene.ObjectType):
+    ticket = graphene.Field(Ticket, required=True, description="The ticket with its new assignee.")
+
+
+class AssignTicket(graphene.Mutation):
+    """Put an agent in charge of a ticket, or remove the assignment (agents)."""
+
+    class Arguments:
+        input = AssignTicketInput(required=True)
+
+    Output = AssignTicketPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> AssignTicketPayload:
+        authorize(info, agent=True, scope="tickets:write")
+        ticket_id = decode_global_id(input["ticket_id"], "Ticket", field="ticketId")
+        ticket = await call(info, "tickets", "assign_ticket", ticket_id=ticket_id,
+                            assignee_id=raw_id(input.get("assignee_id")),
+                            expected_version=input.get("expected_version"))
+        return AssignTicketPayload(ticket=ticket)
+
+
 class DuplicateTicketInput(graphene.InputObjectType):
     ticket_id = graphene.ID(required=True, description="Global id of the ticket to copy.")
 
@@ -194,6 +223,29 @@ class MarkTicketRead(graphene.Mutation):
         return MarkTicketReadPayload(ticket=await call(info, "tickets", "mark_ticket_read", ticket_id=ticket_id))
 
 
+class SaveTicketColumnsInput(graphene.InputObjectType):
+    columns = graphene.List(graphene.NonNull(TicketColumnKey), required=True,
+                            description="The columns to show, in order; at least one.")
+
+
+class SaveTicketColumnsPayload(graphene.ObjectType):
+    columns = graphene.Field(TicketColumns, required=True, description="The columns saved.")
+
+
+class SaveTicketColumns(graphene.Mutation):
+    """Save the caller's choice and order of ticket list columns, also used by the Excel export."""
+
+    class Arguments:
+        input = SaveTicketColumnsInput(required=True)
+
+    Output = SaveTicketColumnsPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> SaveTicketColumnsPayload:
+        authorize(info, scope="tickets:read")
+        saved = await call(info, "tickets", "save_ticket_columns", columns=value_of(list(input["columns"])))
+        return SaveTicketColumnsPayload(columns=saved)
+
+
 class TicketsMutation(graphene.ObjectType):
     create_ticket = CreateTicket.Field()
     acknowledge_ticket = AcknowledgeTicket.Field()
@@ -203,6 +255,8 @@ class TicketsMutation(graphene.ObjectType):
     resolve_ticket = ResolveTicket.Field()
     reopen_ticket = ReopenTicket.Field()
     close_ticket = CloseTicket.Field()
+    assign_ticket = AssignTicket.Field()
     duplicate_ticket = DuplicateTicket.Field()
     post_ticket_message = PostTicketMessage.Field()
     mark_ticket_read = MarkTicketRead.Field()
+    save_ticket_columns = SaveTicketColumns.Field()

@@ -8,7 +8,7 @@ import graphene
 from gateway.connections import connection_from_page, decode_global_id
 from gateway.context import authorize, call
 from services.tickets.graphql.inputs import TicketFilter, TicketSortOrder, TicketTab, filters_of, value_of
-from services.tickets.graphql.types import Ticket, TicketConnection, TicketCounts
+from services.tickets.graphql.types import Ticket, TicketColumns, TicketConnection, TicketCounts
 
 
 class TicketsQuery(graphene.ObjectType):
@@ -30,6 +30,9 @@ class TicketsQuery(graphene.ObjectType):
     ticket = graphene.Field(Ticket, id=graphene.ID(required=True, description="Global id of the ticket."),
                             description="One ticket; NOT_FOUND when it does not exist or is hidden from the caller.")
 
+    ticket_columns = graphene.Field(TicketColumns, required=True,
+                                    description="The caller's list columns, also used by the Excel export.")
+
     async def resolve_tickets(self, info: Any, tab: Any = None, filter: dict[str, Any] | None = None,
                               sort: Any = None, first: int | None = None, after: str | None = None) -> Any:
         authorize(info, scope="tickets:read")
@@ -47,3 +50,7 @@ class TicketsQuery(graphene.ObjectType):
         authorize(info, scope="tickets:read")
         ticket_id = decode_global_id(id, "Ticket")
         return await call(info, "tickets", "get_ticket", ticket_id=ticket_id)
+
+    async def resolve_ticket_columns(self, info: Any) -> dict[str, Any]:
+        authorize(info, scope="tickets:read")
+        return await call(info, "tickets", "get_ticket_columns")

@@ -15,6 +15,8 @@ from graphql_relay import to_global_id
 from gateway.connections import connection_from_page
 from gateway.context import authorize, call, loader, request_context
 from gateway.errors import pick
+from services.common.markdown import render_markdown
+from services.tickets.columns import COLUMNS
 
 
 class TicketStatus(graphene.Enum):
@@ -227,6 +229,7 @@ class Ticket(graphene.ObjectType):
     requester = graphene.Field(TicketContact, required=True, description="Who the request is for.")
     followers = graphene.List(graphene.NonNull(TicketContact), required=True,
                               description="Colleagues who follow the ticket.")
+    assignee = graphene.Field(TicketContact, description="The agent in charge, if any.")
     status = graphene.Field(TicketStatus, required=True, description="Status.")
     status_label = graphene.String(required=True, description="Status in the caller's language.")
     state = graphene.Field(TicketState, required=True, description="Whose move it is.")
@@ -263,6 +266,12 @@ class Ticket(graphene.ObjectType):
     def resolve_reference2(root: dict[str, Any], info: Any) -> str:
         return root["reference_2"]
 
+    def resolve_description_html(root: dict[str, Any], info: Any) -> str:
+        # Lists leave the HTML out; it is rendered here only for the tickets that ask for it.
+        if root.get("description_html") is not None:
+            return root["description_html"]
+        return render_markdown(root["description"])
+
     def resolve_nature_label(root: dict[str, Any], info: Any) -> str:
         return _label(info, root, "nature_label")
 
@@ -282,6 +291,9 @@ class Ticket(graphene.ObjectType):
 
     async def resolve_requester(root: dict[str, Any], info: Any) -> Any:
         return await load_contact(info, root["requester_id"])
+
+    async def resolve_assignee(root: dict[str, Any], info: Any) -> Any:
+        return await load_contact(info, root.get("assignee_id"))
 
     async def resolve_followers(root: dict[str, Any], info: Any) -> list[Any]:
         users = await loader(info, "auth", "get_users").load_many(root["follower_ids"])
@@ -317,3 +329,25 @@ class TicketConnection(relay.Connection):
 
     total_count = graphene.Int(required=True, description="Number of tickets in the tab across all pages.")
     counts = graphene.Field(TicketCounts, required=True, description="Counts of every tab with the same filter.")
+
+
+TicketColumnKey = graphene.Enum("TicketColumnKey", [(key.upper(), key) for key in COLUMNS],
+                                description="A column of the ticket list and of its Excel export.")
+
+
+class TicketColumn(graphene.ObjectType):
+    """A column of the ticket list."""
+
+    key = graphene.Field(TicketColumnKey, required=True, description="The column.")
+    label = graphene.String(required=True, description="Its header in the caller's language.")
+
+    def resolve_label(root: dict[str, Any], info: Any) -> str:
+        return _label(info, root, "label")
+
+
+class TicketColumns(graphene.ObjectType):
+    """The caller's choice of list columns, and every column offered."""
+
+    columns = graphene.List(graphene.NonNull(TicketColumn), required=True,
+                            description="The caller's columns, in order; the default ones until saved.")
+    available = graphene.List(graphene.NonNull(TicketColumn), required=True, description="Every column offered.")

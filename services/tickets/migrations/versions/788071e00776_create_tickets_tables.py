@@ -1,14 +1,14 @@
 """create tickets tables
 
-Revision ID: 3c2b4a92010c
+Revision ID: 788071e00776
 Revises: 
-Create Date: 2026-12-04 20:24:02.623821
+Create Date: 2026-12-04 20:37:52.462249
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '3c2b4a92010c'
+revision = '788071e00776'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('requester_id', sa.String(length=36), nullable=False),
     sa.Column('contacts', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.String(length=36), nullable=False),
+    sa.Column('assignee_id', sa.String(length=36), nullable=True),
     sa.Column('status', sa.Enum('new', 'acknowledged', 'in_progress', 'suspended', 'resolved', 'closed', name='ticketstatus', native_enum=False, length=30), nullable=False),
     sa.Column('state', sa.Enum('awaiting_support', 'awaiting_customer_resume', 'awaiting_customer_confirmation', 'finished', name='ticketstate', native_enum=False), nullable=False),
     sa.Column('suspension_reason', sa.Text(), nullable=True),
@@ -76,6 +77,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_entered_at'), ['entered_at'], unique=False)
         batch_op.create_index('ix_ticket_organisation_status', ['organisation_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_product_id'), ['product_id'], unique=False)
@@ -86,6 +88,12 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('year')
+    )
+    op.create_table('ticket_list_columns',
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('columns', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('user_id')
     )
     op.create_table('ticket_follower',
     sa.Column('ticket_id', sa.String(length=36), nullable=False),
@@ -150,6 +158,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_follower_user_id'))
 
     op.drop_table('ticket_follower')
+    op.drop_table('ticket_list_columns')
     op.drop_table('ticket_counter')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_site_id'))
@@ -157,6 +166,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_product_id'))
         batch_op.drop_index('ix_ticket_organisation_status')
         batch_op.drop_index(batch_op.f('ix_ticket_entered_at'))
+        batch_op.drop_index(batch_op.f('ix_ticket_assignee_id'))
 
     op.drop_table('ticket')
     op.drop_table('processed_event')
