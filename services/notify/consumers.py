@@ -5,13 +5,14 @@ Directory calls happen before any write, so no transaction stays open while a wo
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notify import announcements, dispatch, recipients
-from services.notify.directory import active_agents, users_by_id
+from services.notify.directory import active_agents, customers, users_by_id
 from services.notify.models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -80,3 +81,37 @@ def _account_user(directory: Any, data: dict[str, Any]) -> dict[str, Any] | None
         part for part in (data.get("first_name"), data.get("last_name")) if part) or user.get("display_name")
     return {"id": user_id, "email": email, "display_name": name or None,
             "language": data.get("language") or user.get("language") or "fr"}
+
+
+def apply_news_event(session: Session, directory: Any, catalog: Any, envelope: dict[str, Any], handler: str,
+                     mail_domain: str) -> list[str] | None:
+    """Record a published news item for the customers of its audience, from its publication time."""
+    data = envelope.get("data") or {}
+    audience = str(data.get("audience") or "everyone").lower()
+    organisation_ids = [str(item) for item in data.get("audience_organisation_ids") or []]
+    readers = customers(directory, organisation_ids if audience == "organisations" else None)
+    if audience == "organisations" and not organisation_ids:
+        readers = []
+    if audience == "products":
+        readers = _covered_by_products(catalog, readers, {str(item) for item in data.get("audience_product_ids") or []})
+    items = announcements.for_news_event(data, readers)
+    return dispatch.record(session, envelope, handler, items, mail_domain, not_before=_instant(data.get("publish_at")))
+
+
+def _covered_by_products(catalog: Any, readers: list[dict[str, Any]], product_ids: set[str]) -> list[dict[str, Any]]:
+    """Keep the readers whose organisation's contracts cover one of `product_ids` (one call per organisation)."""
+    covered: dict[str, bool] = {}
+    for organisation_id in {str(reader.get("organisation_id")) for reader in readers if reader.get("organisation_id")}:
+        organisation_products = catalog.list_organisation_product_ids(organisation_id=organisation_id) or []
+        covered[organisation_id] = bool(product_ids & {str(item) for item in organisation_products})
+    return [reader for reader in readers if covered.get(str(reader.get("organisation_id")), False)]
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import rpc
+from nameko.rpc import ServiceRpc, rpc
 from nameko.timer import timer
 
 from services.common.caller import Caller, CallerProvider
@@ -38,6 +38,7 @@ class NotifyService(HealthMixin):
     outbox = OutboxRelay(Outbox)
     caller: Caller = CallerProvider()
     directory = DirectoryRpc()
+    catalog_rpc = ServiceRpc("catalog")
     settings: MailSettings = MailSettingsProvider()
 
     def _require_admin(self) -> None:
@@ -84,6 +85,14 @@ class NotifyService(HealthMixin):
     @event_handler("auth", "password_reset_requested")
     def handle_password_reset_requested(self, payload: dict[str, Any]) -> None:
         self._account_event(payload, "password_reset_requested", "handle_password_reset_requested")
+
+    @event_handler("news", "news_published")
+    def handle_news_published(self, payload: dict[str, Any]) -> None:
+        handler = "handle_news_published"
+        if consumers.already_applied(self.db, payload, handler):
+            return
+        self._send(consumers.apply_news_event(self.db, self.directory, self.catalog_rpc, payload, handler,
+                                              mail_domain(self.settings.mail_from)))
 
     @timer(interval=RETRY_INTERVAL_SECONDS)
     def send_due_emails(self) -> None:

@@ -93,7 +93,7 @@ def set_preference(system, caller: Caller, **choice: Any) -> dict[str, Any]:
     return body["data"]["updateNotificationPreferences"]
 
 
-def test_preferences_default_to_immediate_email(system):
+def test_preferences_default_to_immediate_email_except_news(system):
     caller, _address = new_customer(system.directory)
 
     body = graphql_as(system, caller, "{ notificationPreferences { kind emailEnabled inAppEnabled emailFrequency } }")
@@ -101,8 +101,11 @@ def test_preferences_default_to_immediate_email(system):
     preferences = body["data"]["notificationPreferences"]
     assert {item["kind"] for item in preferences} == {
         "TICKET_CREATED", "TICKET_STATUS_CHANGED", "TICKET_MESSAGE_POSTED", "TICKET_ASSIGNED", "NEWS_PUBLISHED"}
-    assert all(item["emailEnabled"] and item["inAppEnabled"] for item in preferences)
+    by_kind = {item["kind"]: item for item in preferences}
+    assert all(item["inAppEnabled"] for item in preferences)
     assert all(item["emailFrequency"] == "IMMEDIATE" for item in preferences)
+    assert all(by_kind[kind]["emailEnabled"] for kind in by_kind if kind != "NEWS_PUBLISHED")
+    assert by_kind["NEWS_PUBLISHED"]["emailEnabled"] is False
 
 
 def test_disabled_email_still_notifies_in_portal(system, mail_server):

@@ -1,4 +1,4 @@
-"""A stand-in for auth's user directory, answering `get_users` and `list_agents` over nameko RPC.
+"""A stand-in for auth's user directory, answering `get_users`, `list_agents` and `list_users` over RPC.
 
 It runs in the test process on its own AMQP connection and speaks the nameko wire protocol, so the
 notify service under test calls it exactly as it calls auth. Tests add users with the addresses and
@@ -70,6 +70,12 @@ class StandInDirectory:
         return [user for user in self.users.values()
                 if user["role"] in AGENT_ROLES and user["id"] not in self.inactive]
 
+    def list_users(self, organisation_ids: list[str] | None = None,
+                   roles: list[str] | None = None) -> list[dict[str, Any]]:
+        return [user for user in self.users.values()
+                if (organisation_ids is None or user["organisation_id"] in organisation_ids)
+                and (roles is None or user["role"] in roles) and user["id"] not in self.inactive]
+
     def _serve(self) -> None:
         connection = pika.BlockingConnection(pika.URLParameters(self.amqp_uri))
         channel = connection.channel()
@@ -89,7 +95,7 @@ class StandInDirectory:
         request = json.loads(body)
         method_name = method.routing_key.split(".", 1)[1]
         reply: dict[str, Any]
-        if method_name in ("get_users", "list_agents", "ping"):
+        if method_name in ("get_users", "list_agents", "list_users", "ping"):
             handler = getattr(self, method_name, None) if method_name != "ping" else (lambda: {"status": "ok"})
             reply = {"result": handler(*request.get("args", []), **request.get("kwargs", {})), "error": None}
         else:
