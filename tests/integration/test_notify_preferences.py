@@ -25,8 +25,8 @@ ADMIN = Caller(user_id=demo.ADMIN_AROUX, organisation_id=demo.VENDOR_ORG, role="
 def graphql_as(system, caller: Caller, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run `query` through the gateway's schema and resolvers as `caller`, over the real broker.
 
-    Session sign-in belongs to auth, so the caller is set on the request context directly; everything
-    after authentication (authorisation, RPC, error codes) is the gateway's own code.
+    Session sign-in belongs to auth, so the caller is set on the request context directly. Everything
+    after authentication (authorisation, RPC, error codes) runs the gateway's own code.
     """
     async def run() -> dict[str, Any]:
         rpc = RpcClient(system.vhost.amqp_uri, timeout=5)
