@@ -52,7 +52,8 @@ def mail_server() -> Iterator[SmtpServer]:
 def system(tmp_path_factory: pytest.TempPathFactory, database_backend: str,
            mail_server: SmtpServer) -> Iterator[System]:
     work_dir: Path = tmp_path_factory.mktemp("system")
-    extra_env = {**mail_server.env(), **DIRECTORY_ENV, "NOTIFY_RETRY_DELAYS_SECONDS": "1,1,2"}
+    extra_env = {**mail_server.env(), **DIRECTORY_ENV, "NOTIFY_RETRY_DELAYS_SECONDS": "1,1,2",
+                 "NOTIFY_EVENT_RETRY_DELAYS_SECONDS": "1,1"}
     running = System(work_dir, database_backend, extra_env=extra_env)
     directory: StandInDirectory | None = None
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
 
@@ -15,7 +16,7 @@ from services.notify.announcements import Announcement, status_label
 from services.notify.deliveries import lease_end
 from services.notify.messages import RenderedEmail, language_of, render_email
 from services.notify.models import DigestItem, EmailDelivery, EmailFrequency, Notification, ProcessedEvent
-from services.notify.preferences import DEFAULT_CHOICE, choices_for
+from services.notify.preferences import DEFAULT_CHOICE, choices_for, default_choice
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +34,11 @@ def render(announcement: Announcement) -> RenderedEmail:
 
 
 def record(session: Session, envelope: dict[str, Any], handler: str, announcements: list[Announcement],
-           mail_domain: str) -> list[str] | None:
+           mail_domain: str, not_before: datetime | None = None) -> list[str] | None:
     """Apply an event once: store its notifications and e-mails and commit.
+
+    With `not_before` in the future (a news item published ahead of time), the notifications show and
+    the e-mails go out from that time on.
 
     Returns the ids of the e-mails reserved for immediate sending, or None when the event had already
     been applied (by an earlier delivery, or concurrently by another worker).
@@ -44,7 +48,7 @@ def record(session: Session, envelope: dict[str, Any], handler: str, announcemen
         if not claim_event(session, ProcessedEvent, envelope, handler):
             session.rollback()
             return None
-        reserved = _store(session, announcements, event_id, mail_domain)
+        reserved = _store(session, announcements, event_id, mail_domain, not_before)
         session.commit()
     except IntegrityError:
         # Another worker applied the same event between our check and our commit.
@@ -57,32 +61,38 @@ def record(session: Session, envelope: dict[str, Any], handler: str, announcemen
 
 
 def _store(session: Session, announcements: list[Announcement], event_id: str | None,
-           mail_domain: str) -> list[str]:
+           mail_domain: str, not_before: datetime | None) -> list[str]:
     now = utc_now()
+    deferred = not_before is not None and not_before > now
+    visible_at = not_before if deferred and not_before is not None else now
     choices = choices_for(session, [(item.user_id, item.kind) for item in announcements if item.user_id])
     reserved = []
     for item in announcements:
-        choice = DEFAULT_CHOICE if item.transactional or not item.user_id else \
-            choices.get((item.user_id, item.kind.value), DEFAULT_CHOICE)
+        if item.transactional or not item.user_id:
+            choice = DEFAULT_CHOICE
+        else:
+            choice = choices.get((item.user_id, item.kind.value), default_choice(item.kind))
         rendered = render(item)
         if item.user_id and not item.transactional and choice.in_app_enabled:
             session.add(Notification(user_id=item.user_id, kind=item.kind, title=rendered.subject[:300],
                                      body=item.excerpt, link=item.link, subject_id=item.subject_id,
-                                     event_id=event_id, created_at=now))
+                                     event_id=event_id, created_at=visible_at))
         if not choice.email_enabled:
             continue
         if choice.email_frequency == EmailFrequency.DAILY and item.user_id and not item.transactional:
             session.add(DigestItem(user_id=item.user_id, recipient=item.email, language=language_of(item.language),
                                    kind=item.kind, title=rendered.subject[:300], link=item.link,
-                                   event_id=event_id, created_at=now))
+                                   event_id=event_id, created_at=visible_at))
             continue
         delivery = EmailDelivery(
             user_id=item.user_id, recipient=item.email.strip(), subject=rendered.subject, kind=item.kind,
             language=language_of(item.language), body_text=rendered.text, body_html=rendered.html,
             event_id=event_id, message_id=make_msgid(domain=mail_domain), created_at=now,
-            next_attempt_at=lease_end(now),
+            # A deferred row is left to the retry timer, which sends it once `visible_at` is due.
+            next_attempt_at=visible_at if deferred else lease_end(now),
         )
         session.add(delivery)
         session.flush()
-        reserved.append(delivery.id)
+        if not deferred:
+            reserved.append(delivery.id)
     return reserved

@@ -16,7 +16,7 @@ WRITE_SCOPE = "notifications:write"
 
 
 class NotificationKind(graphene.Enum):
-    """What a notification is about."""
+    """Subject of a notification."""
 
     TICKET_CREATED = "ticket_created"
     TICKET_STATUS_CHANGED = "ticket_status_changed"
@@ -36,7 +36,7 @@ class EmailFrequency(graphene.Enum):
 
 
 class EmailDeliveryStatus(graphene.Enum):
-    """Where an e-mail stands: waiting for (another) attempt, handed to the mail server, or given up."""
+    """Delivery state of an e-mail: queued for an attempt, accepted by the mail server, or failed for good."""
 
     QUEUED = "queued"
     SENT = "sent"

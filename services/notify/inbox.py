@@ -19,7 +19,7 @@ def list_notifications(session: Session, caller: Caller, first: int | None, afte
                        unread_only: bool = False) -> dict[str, Any]:
     """Return a page of the caller's notifications, newest first."""
     caller.require_authenticated()
-    query = select(Notification).where(Notification.user_id == caller.user_id)
+    query = select(Notification).where(Notification.user_id == caller.user_id, Notification.created_at <= utc_now())
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     query = query.order_by(Notification.created_at.desc(), Notification.id)
@@ -29,7 +29,8 @@ def list_notifications(session: Session, caller: Caller, first: int | None, afte
 def count_unread(session: Session, caller: Caller) -> int:
     caller.require_authenticated()
     return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == caller.user_id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == caller.user_id, Notification.read_at.is_(None),
+        Notification.created_at <= utc_now())) or 0
 
 
 def get_notification(session: Session, caller: Caller, notification_id: str) -> dict[str, Any]:
@@ -57,9 +58,9 @@ def mark_read(session: Session, caller: Caller, notification_id: str) -> dict[st
 def mark_all_read(session: Session, caller: Caller, before: str | None = None) -> int:
     """Mark the caller's unread notifications created up to `before` (all when None) read; return how many."""
     caller.require_authenticated()
-    query = update(Notification).where(Notification.user_id == caller.user_id, Notification.read_at.is_(None))
-    if before:
-        query = query.where(Notification.created_at <= _parse_time(before))
+    limit = min(_parse_time(before), utc_now()) if before else utc_now()
+    query = update(Notification).where(Notification.user_id == caller.user_id, Notification.read_at.is_(None),
+                                       Notification.created_at <= limit)
     result = session.execute(query.values(read_at=utc_now()))
     session.commit()
     return result.rowcount or 0
@@ -72,7 +73,10 @@ def _parse_time(value: str) -> datetime:
         raise InvalidNotificationFilter(fields=[field_error(
             "before", "INVALID_DATETIME", f"Date « {value} » invalide (format ISO 8601 attendu).",
             f"Invalid date '{value}' (ISO 8601 expected).")]) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    # SQLite stores instants without their offset, so every comparison is made in UTC.
+    return moment.astimezone(timezone.utc)
 
 
 def serialize(notification: Notification) -> dict[str, Any]:

@@ -134,3 +134,23 @@ class DigestItem(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     # Set when the item went out in a digest; kept so the delivery log can be traced back.
     digested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class DeferredEvent(Base):
+    """An event whose handling failed (a directory call timed out, say), kept to be applied again later.
+
+    The row is deleted once the event is applied. After the last retry it stays with `next_attempt_at`
+    empty, the error kept and any single-use token removed from the payload.
+    """
+
+    __tablename__ = "deferred_event"
+    __table_args__ = (Index("ix_deferred_event_due", "next_attempt_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    handler: Mapped[str] = mapped_column(String(120), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -30,6 +30,12 @@ class Choice:
 
 
 DEFAULT_CHOICE = Choice()
+# News reach every customer of an audience: by default they show in the portal and e-mail is opt-in.
+DEFAULT_CHOICES = {NotificationKind.NEWS_PUBLISHED: Choice(email_enabled=False)}
+
+
+def default_choice(kind: NotificationKind) -> Choice:
+    return DEFAULT_CHOICES.get(kind, DEFAULT_CHOICE)
 
 
 def choices_for(session: Session, pairs: Iterable[tuple[str, NotificationKind]]) -> dict[tuple[str, str], Choice]:
@@ -51,7 +57,8 @@ def get_preferences(session: Session, caller: Caller) -> list[dict[str, Any]]:
     caller.require_authenticated()
     assert caller.user_id is not None
     stored = choices_for(session, [(caller.user_id, kind) for kind in CONFIGURABLE_KINDS])
-    return [_serialize(kind, stored.get((caller.user_id, kind.value), DEFAULT_CHOICE)) for kind in CONFIGURABLE_KINDS]
+    return [_serialize(kind, stored.get((caller.user_id, kind.value), default_choice(kind)))
+            for kind in CONFIGURABLE_KINDS]
 
 
 def update_preferences(session: Session, caller: Caller, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,8 +71,10 @@ def update_preferences(session: Session, caller: Caller, changes: list[dict[str,
         kind = NotificationKind(change["kind"])
         row = session.get(NotificationPreference, (caller.user_id, kind))
         if row is None:
-            row = NotificationPreference(user_id=caller.user_id, kind=kind, email_enabled=True,
-                                         in_app_enabled=True, email_frequency=EmailFrequency.IMMEDIATE)
+            default = default_choice(kind)
+            row = NotificationPreference(user_id=caller.user_id, kind=kind, email_enabled=default.email_enabled,
+                                         in_app_enabled=default.in_app_enabled,
+                                         email_frequency=default.email_frequency)
             session.add(row)
         if change.get("email_enabled") is not None:
             row.email_enabled = bool(change["email_enabled"])

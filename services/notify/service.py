@@ -2,7 +2,8 @@
 
 Event handlers use durable queues with reliable delivery, so events published while notify is down
 wait in RabbitMQ. Each handler applies an event once (`claim_event`), commits, and only then talks
-to SMTP; a send that fails is retried by the `send_due_emails` timer with backoff.
+to SMTP. A send that fails is retried by the `send_due_emails` timer with backoff, and an event whose
+handling fails (the directory is down) by the `retry_deferred_events` timer.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import logging
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import rpc
+from nameko.rpc import ServiceRpc, rpc
 from nameko.timer import timer
 
 from services.common.caller import Caller, CallerProvider
@@ -19,15 +20,16 @@ from services.common.errors import Forbidden, ServiceError
 from services.common.events import utc_now
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
-from services.notify import consumers, deliveries, digests, inbox, preferences
+from services.notify import consumers, deliveries, digests, event_retries, inbox, preferences
 from services.notify.directory import DirectoryRpc
 from services.notify.messages import mail_domain
 from services.notify.models import Outbox
-from services.notify.settings import MailSettings, MailSettingsProvider, digest_hour
+from services.notify.settings import MailSettings, MailSettingsProvider, digest_hour, event_retry_delays
 
 logger = logging.getLogger(__name__)
 
 RETRY_INTERVAL_SECONDS = 1
+EVENT_RETRY_INTERVAL_SECONDS = 2
 DIGEST_INTERVAL_SECONDS = 60
 
 
@@ -38,6 +40,7 @@ class NotifyService(HealthMixin):
     outbox = OutboxRelay(Outbox)
     caller: Caller = CallerProvider()
     directory = DirectoryRpc()
+    catalog_rpc = ServiceRpc("catalog")
     settings: MailSettings = MailSettingsProvider()
 
     def _require_admin(self) -> None:
@@ -49,41 +52,61 @@ class NotifyService(HealthMixin):
         if reserved:
             deliveries.send_claimed(self.db, self.settings, reserved)
 
-    def _ticket_event(self, payload: dict[str, Any], event_type: str, handler: str) -> None:
+    def _handle(self, payload: dict[str, Any], handler: str) -> None:
         if consumers.already_applied(self.db, payload, handler):
             return
-        self._send(consumers.apply_ticket_event(self.db, self.directory, payload, event_type, handler,
-                                                mail_domain(self.settings.mail_from)))
-
-    def _account_event(self, payload: dict[str, Any], event_type: str, handler: str) -> None:
-        if consumers.already_applied(self.db, payload, handler):
+        try:
+            reserved = consumers.apply_event(self.db, self.directory, self.catalog_rpc, payload, handler,
+                                             mail_domain(self.settings.mail_from))
+        except Exception as exc:
+            # nameko acknowledges an event whose handler raised, so the event is kept here instead.
+            self.db.rollback()
+            event_retries.defer(self.db, payload, handler, exc, event_retry_delays())
             return
-        self._send(consumers.apply_account_event(self.db, self.directory, payload, event_type, handler,
-                                                 mail_domain(self.settings.mail_from)))
+        self._send(reserved)
 
     @event_handler("tickets", "ticket_created")
     def handle_ticket_created(self, payload: dict[str, Any]) -> None:
-        self._ticket_event(payload, "ticket_created", "handle_ticket_created")
+        self._handle(payload, "handle_ticket_created")
 
     @event_handler("tickets", "ticket_status_changed")
     def handle_ticket_status_changed(self, payload: dict[str, Any]) -> None:
-        self._ticket_event(payload, "ticket_status_changed", "handle_ticket_status_changed")
+        self._handle(payload, "handle_ticket_status_changed")
 
     @event_handler("tickets", "ticket_message_posted")
     def handle_ticket_message_posted(self, payload: dict[str, Any]) -> None:
-        self._ticket_event(payload, "ticket_message_posted", "handle_ticket_message_posted")
+        self._handle(payload, "handle_ticket_message_posted")
 
     @event_handler("tickets", "ticket_assigned")
     def handle_ticket_assigned(self, payload: dict[str, Any]) -> None:
-        self._ticket_event(payload, "ticket_assigned", "handle_ticket_assigned")
+        self._handle(payload, "handle_ticket_assigned")
 
     @event_handler("auth", "user_invited")
     def handle_user_invited(self, payload: dict[str, Any]) -> None:
-        self._account_event(payload, "user_invited", "handle_user_invited")
+        self._handle(payload, "handle_user_invited")
 
     @event_handler("auth", "password_reset_requested")
     def handle_password_reset_requested(self, payload: dict[str, Any]) -> None:
-        self._account_event(payload, "password_reset_requested", "handle_password_reset_requested")
+        self._handle(payload, "handle_password_reset_requested")
+
+    @event_handler("news", "news_published")
+    def handle_news_published(self, payload: dict[str, Any]) -> None:
+        self._handle(payload, "handle_news_published")
+
+    @timer(interval=EVENT_RETRY_INTERVAL_SECONDS)
+    def retry_deferred_events(self) -> None:
+        """Apply again the events whose handling failed, once their retry is due."""
+        delays = event_retry_delays()
+        for event_id, handler, payload in event_retries.claim_due(self.db, utc_now()):
+            try:
+                reserved = consumers.apply_event(self.db, self.directory, self.catalog_rpc, payload, handler,
+                                                 mail_domain(self.settings.mail_from))
+            except Exception as exc:
+                self.db.rollback()
+                event_retries.mark_failed_again(self.db, event_id, handler, exc, delays)
+                continue
+            event_retries.mark_applied(self.db, event_id, handler)
+            self._send(reserved)
 
     @timer(interval=RETRY_INTERVAL_SECONDS)
     def send_due_emails(self) -> None:

@@ -13,6 +13,8 @@ SMTP_SECURITY_MODES = ("none", "starttls", "tls")
 DEFAULT_MAIL_FROM = "Portail client <no-reply@localhost>"
 # Waits before each retry of a failed send, in seconds; the row is marked failed after the last one.
 DEFAULT_RETRY_DELAYS = (30, 120, 600, 1800, 7200)
+# Waits before each new try of an event whose handling failed (about 8.5 hours in all).
+DEFAULT_EVENT_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600)
 
 
 @dataclass(frozen=True)
@@ -49,21 +51,25 @@ def mail_settings() -> MailSettings:
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         mail_from=os.environ.get("MAIL_FROM") or DEFAULT_MAIL_FROM,
         smtp_timeout_seconds=config.optional_int("SMTP_TIMEOUT_SECONDS", 30),
-        retry_delays=_retry_delays(),
+        retry_delays=_delays("NOTIFY_RETRY_DELAYS_SECONDS", DEFAULT_RETRY_DELAYS),
     )
 
 
-def _retry_delays() -> tuple[int, ...]:
-    raw = os.environ.get("NOTIFY_RETRY_DELAYS_SECONDS", "").strip()
+def event_retry_delays() -> tuple[int, ...]:
+    return _delays("NOTIFY_EVENT_RETRY_DELAYS_SECONDS", DEFAULT_EVENT_RETRY_DELAYS)
+
+
+def _delays(key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = os.environ.get(key, "").strip()
     if not raw:
-        return DEFAULT_RETRY_DELAYS
+        return default
     try:
         delays = tuple(int(part) for part in raw.split(","))
     except ValueError:
         raise config.MissingSetting(
-            f"environment variable NOTIFY_RETRY_DELAYS_SECONDS must be comma-separated seconds, got {raw!r}") from None
+            f"environment variable {key} must be comma-separated seconds, got {raw!r}") from None
     if any(delay < 0 for delay in delays):
-        raise config.MissingSetting(f"NOTIFY_RETRY_DELAYS_SECONDS has a negative delay: {raw!r}")
+        raise config.MissingSetting(f"environment variable {key} has a negative delay: {raw!r}")
     return delays
 
 
@@ -85,7 +91,9 @@ class MailSettingsProvider(DependencyProvider):
 
     def setup(self) -> None:
         self.settings = mail_settings()
-        self.digest_hour = digest_hour()
+        # Read here only to fail at start on an invalid value; the timers read them again.
+        digest_hour()
+        event_retry_delays()
 
     def get_dependency(self, worker_ctx: Any) -> MailSettings:
         return self.settings

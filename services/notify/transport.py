@@ -64,4 +64,4 @@ def _send_smtp(settings: MailSettings, message: EmailMessage, recipient: str) ->
         # The envelope recipient is given explicitly, so no header of the message can add another.
         refused = client.send_message(message, to_addrs=[recipient])
         if refused:
-            raise DeliveryError(f"recipient refused: {refused}")
+            raise DeliveryError(f"recipient rejected by the SMTP server: {refused}")

@@ -52,7 +52,7 @@ def test_user_invited_sends_link_in_french(system, mail_server):
     assert "11/12/2026 10:00" in received.text()
 
 
-def test_password_reset_uses_english_and_hides_link_from_log(system, mail_server):
+def test_password_reset_email_in_english(system, mail_server):
     address = new_address()
     token = uuid.uuid4().hex
 
@@ -62,16 +62,27 @@ def test_password_reset_uses_english_and_hides_link_from_log(system, mail_server
 
     received = mail_server.wait_for(address)[0]
     assert received.subject == "Reset your password"
-    assert token in received.text()
+    assert f"{system.base_url}/reset-password?token={token}" in received.text()
     assert token in received.html()
+
+
+def test_reset_token_absent_from_log_and_delivery_log(system, mail_server):
+    address = new_address()
+    token = uuid.uuid4().hex
+
+    publish_event(system.vhost.amqp_uri, "auth", "password_reset_requested", {
+        "user_id": str(uuid.uuid4()), "email": address, "token": token,
+    })
+
+    mail_server.wait_for(address)
     row = wait_for_status(system, address, "sent")
     assert token not in str(row)
     assert token not in system.log_path("notify").read_text(errors="replace")
 
 
-def test_refused_then_accepted_email_is_sent(system, mail_server):
+def test_rejected_then_accepted_email_is_sent(system, mail_server):
     address = new_address()
-    mail_server.refuse(address, times=2)
+    mail_server.reject_temporarily(address, times=2)
 
     publish_event(system.vhost.amqp_uri, "auth", "password_reset_requested", {
         "user_id": str(uuid.uuid4()), "email": address, "token": uuid.uuid4().hex,
@@ -79,15 +90,15 @@ def test_refused_then_accepted_email_is_sent(system, mail_server):
 
     received = mail_server.wait_for(address)
     assert len(received) == 1
-    assert mail_server.refused(address) == 2
+    assert mail_server.rejections(address) == 2
     row = wait_for_status(system, address, "sent")
     assert row["attempts"] == 3
     assert row["last_error"] is None
 
 
-def test_always_refused_email_ends_failed_with_error(system, mail_server):
+def test_always_rejected_email_ends_failed(system, mail_server):
     address = new_address()
-    mail_server.refuse(address, times=100)
+    mail_server.reject_temporarily(address, times=100)
 
     publish_event(system.vhost.amqp_uri, "auth", "password_reset_requested", {
         "user_id": str(uuid.uuid4()), "email": address, "token": uuid.uuid4().hex,
@@ -100,9 +111,9 @@ def test_always_refused_email_ends_failed_with_error(system, mail_server):
     assert mail_server.messages_to(address) == []
 
 
-def test_refused_email_does_not_block_others(system, mail_server):
+def test_rejected_email_does_not_block_others(system, mail_server):
     blocked, other = new_address(), new_address()
-    mail_server.refuse(blocked, times=100)
+    mail_server.reject_temporarily(blocked, times=100)
 
     for address in (blocked, other):
         publish_event(system.vhost.amqp_uri, "auth", "password_reset_requested", {

@@ -25,8 +25,8 @@ ADMIN = Caller(user_id=demo.ADMIN_AROUX, organisation_id=demo.VENDOR_ORG, role="
 def graphql_as(system, caller: Caller, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run `query` through the gateway's schema and resolvers as `caller`, over the real broker.
 
-    Session sign-in belongs to auth, so the caller is set on the request context directly; everything
-    after authentication (authorisation, RPC, error codes) is the gateway's own code.
+    Session sign-in belongs to auth, so the caller is set on the request context directly. Everything
+    after authentication (authorisation, RPC, error codes) runs the gateway's own code.
     """
     async def run() -> dict[str, Any]:
         rpc = RpcClient(system.vhost.amqp_uri, timeout=5)
@@ -93,7 +93,7 @@ def set_preference(system, caller: Caller, **choice: Any) -> dict[str, Any]:
     return body["data"]["updateNotificationPreferences"]
 
 
-def test_preferences_default_to_immediate_email(system):
+def test_preferences_default_to_immediate_email_except_news(system):
     caller, _address = new_customer(system.directory)
 
     body = graphql_as(system, caller, "{ notificationPreferences { kind emailEnabled inAppEnabled emailFrequency } }")
@@ -101,8 +101,11 @@ def test_preferences_default_to_immediate_email(system):
     preferences = body["data"]["notificationPreferences"]
     assert {item["kind"] for item in preferences} == {
         "TICKET_CREATED", "TICKET_STATUS_CHANGED", "TICKET_MESSAGE_POSTED", "TICKET_ASSIGNED", "NEWS_PUBLISHED"}
-    assert all(item["emailEnabled"] and item["inAppEnabled"] for item in preferences)
+    by_kind = {item["kind"]: item for item in preferences}
+    assert all(item["inAppEnabled"] for item in preferences)
     assert all(item["emailFrequency"] == "IMMEDIATE" for item in preferences)
+    assert all(by_kind[kind]["emailEnabled"] for kind in by_kind if kind != "NEWS_PUBLISHED")
+    assert by_kind["NEWS_PUBLISHED"]["emailEnabled"] is False
 
 
 def test_disabled_email_still_notifies_in_portal(system, mail_server):

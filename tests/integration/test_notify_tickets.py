@@ -1,6 +1,7 @@
 """Ticket events reach the right people by e-mail and in the portal, once, in their language."""
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -127,7 +128,7 @@ def test_internal_note_never_reaches_customers(system, mail_server):
 
     received = mail_server.wait_for("aroux@eksae.example.fr", matching=about(data["number"]))
     assert "note interne" in received[0].text()
-    # The agent who wrote the note is told nothing, so the customers' absence is checked after the
+    # The agent who wrote the note receives nothing, so the customers' absence is checked after the
     # other agents' e-mails arrived.
     mail_server.wait_for("lpetit@eksae.example.fr", matching=about(data["number"]))
     assert not any(data["number"] in item.subject for item in mail_server.messages_to(JDUPONT))
@@ -168,3 +169,39 @@ def test_ticket_created_adds_portal_notification(system, mail_server):
     page = system.rpc("notify", "list_notifications", caller=agent, first=100)
     titles = [item["title"] for item in page["items"]]
     assert any(data["number"] in title for title in titles)
+
+
+def test_ticket_event_retried_when_directory_fails(system, mail_server):
+    data = ticket_data()
+    system.directory.fail_next_calls(2)
+
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_created", data, user_actor(demo.USER_JDUPONT))
+
+    received = mail_server.wait_for("cbernard@eksae.example.fr", matching=about(data["number"]))
+    assert len(received) == 1
+    assert system.directory.failures_left == 0
+
+
+def test_ticket_assigned_notifies_assignee(system, mail_server):
+    data = ticket_data(assignee_id=demo.AGENT_LPETIT)
+
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_assigned", data, user_actor(demo.AGENT_CBERNARD))
+
+    received = mail_server.wait_for("lpetit@eksae.example.fr", matching=about(data["number"]))[0]
+    assert received.subject == f"[Ticket {data['number']}] Assigned to you: {data['title']}"
+    assert "by Claire Bernard" in received.text()
+
+
+def test_automatic_reply_notifies_nobody(system, mail_server):
+    data = ticket_data(body="Je suis absent jusqu'au 5 janvier.", auto_submitted=True)
+
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_message_posted", data, user_actor(demo.USER_JDUPONT))
+
+    # The service writes no row for such a message, so its log line shows that the event was handled.
+    expected_line = f"automatic message on ticket {data['ticket_id']}"
+    deadline = time.monotonic() + 20
+    while expected_line not in system.log_path("notify").read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"notify never logged {expected_line!r}"
+        time.sleep(0.1)
+    for address in AGENT_ADDRESSES:
+        assert not any(data["number"] in item.subject for item in mail_server.messages_to(address)), address

@@ -1,4 +1,4 @@
-"""A stand-in for auth's user directory, answering `get_users` and `list_agents` over nameko RPC.
+"""A stand-in for auth's user directory that serves `get_users`, `list_agents` and `list_users` over RPC.
 
 It runs in the test process on its own AMQP connection and speaks the nameko wire protocol, so the
 notify service under test calls it exactly as it calls auth. Tests add users with the addresses and
@@ -46,12 +46,17 @@ class StandInDirectory:
         self.amqp_uri = amqp_uri
         self.users: dict[str, dict[str, Any]] = {user["id"]: user for user in demo_users()}
         self.inactive: set[str] = set()
+        self.failures_left = 0
         self.running = False
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._serve, name="stand-in-directory", daemon=True)
 
     def add_user(self, user: dict[str, Any]) -> None:
         self.users[user["id"]] = user
+
+    def fail_next_calls(self, count: int) -> None:
+        """Reply to the next `count` calls with an error, as an auth service in trouble would."""
+        self.failures_left = count
 
     def start(self) -> None:
         self.running = True
@@ -69,6 +74,12 @@ class StandInDirectory:
     def list_agents(self) -> list[dict[str, Any]]:
         return [user for user in self.users.values()
                 if user["role"] in AGENT_ROLES and user["id"] not in self.inactive]
+
+    def list_users(self, organisation_ids: list[str] | None = None,
+                   roles: list[str] | None = None) -> list[dict[str, Any]]:
+        return [user for user in self.users.values()
+                if (organisation_ids is None or user["organisation_id"] in organisation_ids)
+                and (roles is None or user["role"] in roles) and user["id"] not in self.inactive]
 
     def _serve(self) -> None:
         connection = pika.BlockingConnection(pika.URLParameters(self.amqp_uri))
@@ -89,7 +100,11 @@ class StandInDirectory:
         request = json.loads(body)
         method_name = method.routing_key.split(".", 1)[1]
         reply: dict[str, Any]
-        if method_name in ("get_users", "list_agents", "ping"):
+        if self.failures_left > 0 and method_name != "ping":
+            self.failures_left -= 1
+            reply = {"result": None, "error": {"exc_type": "ServiceUnavailable", "exc_path": "tests.ServiceUnavailable",
+                                               "exc_args": [], "value": "directory unavailable (test)"}}
+        elif method_name in ("get_users", "list_agents", "list_users", "ping"):
             handler = getattr(self, method_name, None) if method_name != "ping" else (lambda: {"status": "ok"})
             reply = {"result": handler(*request.get("args", []), **request.get("kwargs", {})), "error": None}
         else:

@@ -1,6 +1,6 @@
 """A real SMTP server on 127.0.0.1 for the tests, built on aiosmtpd, that records what it receives.
 
-It can refuse a recipient a given number of times with a temporary error (451), to prove that the
+It can reject a recipient a given number of times with a temporary error (451), to prove that the
 notify service retries.
 """
 from __future__ import annotations
@@ -41,22 +41,22 @@ class ReceivedMessage:
 
 
 class RecordingHandler:
-    """aiosmtpd handler: keeps each accepted message and refuses recipients on request."""
+    """aiosmtpd handler: keeps each accepted message and rejects recipients on request."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.messages: list[ReceivedMessage] = []
-        self.refusals: dict[str, int] = {}
-        self.refused_count: dict[str, int] = {}
+        self.pending_rejections: dict[str, int] = {}
+        self.rejection_count: dict[str, int] = {}
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         key = address.lower()
         with self.lock:
-            remaining = self.refusals.get(key, 0)
+            remaining = self.pending_rejections.get(key, 0)
             if remaining > 0:
-                self.refusals[key] = remaining - 1
-                self.refused_count[key] = self.refused_count.get(key, 0) + 1
+                self.pending_rejections[key] = remaining - 1
+                self.rejection_count[key] = self.rejection_count.get(key, 0) + 1
                 return "451 4.3.0 Temporary failure, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -96,14 +96,15 @@ class SmtpServer:
         return {"SMTP_HOST": self.host, "SMTP_PORT": str(self.port), "SMTP_SECURITY": "none",
                 "MAIL_FROM": "Portail client <no-reply@portail.test>"}
 
-    def refuse(self, address: str, times: int) -> None:
-        """Answer 451 to the next `times` deliveries to `address`."""
+    def reject_temporarily(self, address: str, times: int) -> None:
+        """Reject the next `times` deliveries to `address` with 451, a temporary failure."""
         with self.handler.lock:
-            self.handler.refusals[address.lower()] = times
+            self.handler.pending_rejections[address.lower()] = times
 
-    def refused(self, address: str) -> int:
+    def rejections(self, address: str) -> int:
+        """Return how many deliveries to `address` were rejected so far."""
         with self.handler.lock:
-            return self.handler.refused_count.get(address.lower(), 0)
+            return self.handler.rejection_count.get(address.lower(), 0)
 
     def messages_to(self, address: str) -> list[ReceivedMessage]:
         key = address.lower()
