@@ -41,6 +41,8 @@ class RequestContext:
     loaders: dict[tuple[str, str], DataLoader] = field(default_factory=dict)
     # Operations counted once per request, whatever the number of aliases (sign-in attempts).
     counted_operations: dict[str, int] = field(default_factory=dict)
+    # Set by portal pages once their form's CSRF token matched, since their posts are not JSON.
+    csrf_verified: bool = False
 
     def rpc_context(self) -> dict[str, str]:
         return {CONTEXT_KEY: self.caller.to_header(), "language": self.language}

@@ -6,12 +6,15 @@ lists the breaking changes between the schema file OLD (the previous release's) 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
+from typing import Any
 from pathlib import Path
 
 import graphene
 from graphql import build_schema as build_sdl_schema
-from graphql import find_breaking_changes, get_named_type, print_schema
+from graphql import GraphQLObjectType, find_breaking_changes, get_named_type, print_schema
+from graphql_relay import from_global_id
 
 from gateway.plugins import GraphQLPlugin, discover_plugins
 
@@ -25,7 +28,9 @@ def build_schema(plugins: list[GraphQLPlugin] | None = None) -> graphene.Schema:
 
     query = type("Query", query_bases + (graphene.ObjectType,), {
         "__doc__": "Entry points for reading data.",
-        "node": graphene.relay.Node.Field(description="Fetch any object that has a global id."),
+        "node": graphene.Field(graphene.relay.Node, description="Fetch any object that has a global id.",
+                               id=graphene.ID(required=True, description="The object's global id."),
+                               resolver=resolve_node),
     })
     mutation = None
     if mutation_bases:
@@ -35,7 +40,43 @@ def build_schema(plugins: list[GraphQLPlugin] | None = None) -> graphene.Schema:
     extra_types = [t for plugin in plugins for t in plugin.types]
     schema = graphene.Schema(query=query, mutation=mutation, types=extra_types or None, auto_camelcase=True)
     describe_mutation_inputs(schema)
+    tag_aware_type_checks(schema)
     return schema
+
+
+NODE_TYPE_KEY = "_type"
+
+
+async def resolve_node(root: Any, info: Any, id: str) -> Any:
+    """Fetch a node and tag a dict result with the type named in its global id.
+
+    Services return plain dicts, so without the tag the `Node` interface would have to guess the
+    type from the dict's keys, and a plugin's loose guess could claim another plugin's object.
+    """
+    result = graphene.relay.Node.get_node_from_global_id(info, id)
+    if inspect.isawaitable(result):
+        result = await result
+    if isinstance(result, dict):
+        type_name, _ = from_global_id(id)
+        result = {**result, NODE_TYPE_KEY: type_name}
+    return result
+
+
+def tag_aware_type_checks(schema: graphene.Schema) -> None:
+    """Make every object type accept a dict tagged for it and reject one tagged for another type."""
+    for graphql_type in schema.graphql_schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        original = graphql_type.is_type_of
+        if original is None:
+            continue
+
+        def is_type_of(root: Any, info: Any, name: str = graphql_type.name, fallback: Any = original) -> Any:
+            if isinstance(root, dict) and NODE_TYPE_KEY in root:
+                return root[NODE_TYPE_KEY] == name
+            return fallback(root, info)
+
+        graphql_type.is_type_of = is_type_of
 
 
 def describe_mutation_inputs(schema: graphene.Schema) -> None:

@@ -5,6 +5,7 @@ the database backend named by `PORTAIL_TEST_DATABASE` (`sqlite`, the default, or
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +28,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if item.get_closest_marker("e2e") is not None else 0
 
     items.sort(key=rank)
+
+
+# pika logs every returned message at warning; the start-up probes expect those while a service boots.
+logging.getLogger("pika").setLevel(logging.ERROR)
 
 
 @pytest.fixture(scope="session")

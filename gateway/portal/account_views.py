@@ -37,7 +37,7 @@ async def login_page(request: Request) -> Response:
 
 async def login_submit(request: Request) -> Response:
     page = await PageSession(request).start()
-    if not await csrf_valid(request):
+    if not await csrf_valid(request, page):
         return csrf_rejected(page)
     form = await request.form()
     email = str(form.get("email", "")).strip()
@@ -57,7 +57,7 @@ async def login_submit(request: Request) -> Response:
 
 async def logout_submit(request: Request) -> Response:
     page = await PageSession(request).start()
-    if not await csrf_valid(request):
+    if not await csrf_valid(request, page):
         return csrf_rejected(page)
     if page.authenticated:
         await page.run(LOGOUT)
@@ -77,7 +77,7 @@ async def change_password_submit(request: Request) -> Response:
     page = await PageSession(request).start()
     if not page.authenticated:
         return redirect(page, "/connexion?suivant=/mot-de-passe/changer")
-    if not await csrf_valid(request):
+    if not await csrf_valid(request, page):
         return csrf_rejected(page)
     _ = translations(page.language).gettext
     form = await request.form()

@@ -26,15 +26,18 @@ class OperationResult:
         return self.errors[0]["extensions"].get("code") if self.errors else None
 
     def field_errors(self) -> dict[str, str]:
-        """Map each invalid input field to its message, for display beside the field."""
-        fields: dict[str, str] = {}
+        """Map each invalid input field to its messages, for display beside the field."""
+        fields: dict[str, list[str]] = {}
         for error in self.errors:
             for item in error.get("extensions", {}).get("fields", []) or []:
-                fields.setdefault(item["field"], item["message"])
-        return fields
+                fields.setdefault(item["field"], []).append(item["message"])
+        return {field: " ".join(messages) for field, messages in fields.items()}
 
     def messages(self) -> list[str]:
-        return [error["message"] for error in self.errors]
+        """Return what the error summary lists: each field's message, or the errors' own messages."""
+        field_messages = [item["message"] for error in self.errors
+                          for item in error.get("extensions", {}).get("fields", []) or []]
+        return field_messages or [error["message"] for error in self.errors]
 
 
 class PageSession:

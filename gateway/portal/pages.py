@@ -50,6 +50,12 @@ def failure(page: PageSession, result: OperationResult) -> Response:
     return render(page, "message.html", status=400, title=_("The request failed"), lines=result.messages())
 
 
+def not_found(page: PageSession) -> Response:
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=404, title=_("Page not found"),
+                  lines=[_("This page does not exist or is not visible to you.")])
+
+
 def safe_next(url: str | None) -> str:
     """Keep redirects inside the portal: only local absolute paths are followed."""
     if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:

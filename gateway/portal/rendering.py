@@ -70,12 +70,18 @@ def csrf_token(request: Request) -> str:
     return request.cookies.get(CSRF_COOKIE) or request.state.__dict__.setdefault("new_csrf", secrets.token_urlsafe(24))
 
 
-async def csrf_valid(request: Request) -> bool:
-    """Check the form's token against the cookie (double submit); a cross-site form has neither."""
+async def csrf_valid(request: Request, page: PageSession) -> bool:
+    """Check the form's token against the cookie (double submit); a cross-site form has neither.
+
+    A valid form marks the page's GraphQL context as checked, so that mutations which refuse
+    non-JSON posts (sign-in) accept this one.
+    """
     form = await request.form()
     cookie = request.cookies.get(CSRF_COOKIE, "")
     submitted = str(form.get(CSRF_FIELD, ""))
-    return bool(cookie) and hmac.compare_digest(cookie, submitted)
+    valid = bool(cookie) and hmac.compare_digest(cookie, submitted)
+    page.context.csrf_verified = valid
+    return valid
 
 
 def render(page: PageSession, template: str, status: int = 200, **values: Any) -> Response:

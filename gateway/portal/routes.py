@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from gateway.portal import account_views, home_views, support_views
+from gateway.portal import account_views, home_views, product_views, support_views
 
 
 def portal_routes() -> list[Route]:
@@ -18,6 +18,7 @@ def portal_routes() -> list[Route]:
         Route("/profil", home_views.profile),
         Route("/actualites", home_views.news_list),
         Route("/actualites/{news_id}", home_views.news_detail),
+        Route("/produits/{space_id}", product_views.product_space),
         Route("/support", support_views.support_home),
         Route("/support/creation", support_views.create_form, methods=["GET"]),
         Route("/support/creation", support_views.create_submit, methods=["POST"]),

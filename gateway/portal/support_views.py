@@ -151,7 +151,7 @@ async def render_form(page: PageSession, values: dict[str, Any], field_errors: d
 
 @signed_in
 async def create_submit(request: Request, page: PageSession) -> Response:
-    if not await csrf_valid(request):
+    if not await csrf_valid(request, page):
         return csrf_expired(page)
     closed = await support_closed(page)
     if closed:
@@ -218,7 +218,7 @@ async def ticket_detail(request: Request, page: PageSession) -> Response:
 
 @signed_in
 async def ticket_action(request: Request, page: PageSession) -> Response:
-    if not await csrf_valid(request):
+    if not await csrf_valid(request, page):
         return csrf_expired(page)
     ticket = await find_ticket(page, request.path_params["number"])
     if ticket is None:

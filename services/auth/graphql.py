@@ -51,7 +51,8 @@ def count_operation(info: Any, operation: str) -> None:
 
 def reject_cross_site(info: Any) -> None:
     """Refuse a sign-in posted from another site, which could sign a victim into the attacker's account."""
-    reason = cross_site_rejection(request_context(info).request)
+    context = request_context(info)
+    reason = None if context.csrf_verified else cross_site_rejection(context.request)
     if reason:
         raise GatewayError.of(Forbidden, text(f"Requête refusée : {reason}.", f"Request rejected: {reason}."))
 

@@ -8,6 +8,7 @@ from graphene import relay
 
 from gateway.connections import connection_from_page, decode_global_id
 from gateway.context import authorize, call
+from gateway.fields import datetime_field
 from gateway.plugins import GraphQLPlugin
 
 
@@ -39,8 +40,8 @@ class NewsArticle(graphene.ObjectType):
     body_html = graphene.String(required=True, description="Body rendered to HTML that cannot run script.")
     image_url = graphene.String(description="Optional illustration.")
     status = graphene.Field(NewsStatus, required=True, description="Publication state.")
-    publish_at = graphene.DateTime(description="When the item becomes visible.")
-    unpublish_at = graphene.DateTime(description="When the item stops being visible, if ever.")
+    publish_at = datetime_field("publish_at", "When the item becomes visible.")
+    unpublish_at = datetime_field("unpublish_at", "When the item stops being visible, if ever.")
     pinned = graphene.Boolean(required=True, description="Pinned items are listed first.")
     audience = graphene.Field(NewsAudience, required=True, description="Who the item is meant for.")
     read = graphene.Boolean(required=True, description="Whether the caller has opened the item.")
