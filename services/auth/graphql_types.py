@@ -76,6 +76,10 @@ class User(graphene.ObjectType):
     role = graphene.Field(UserRole, required=True, description="What the account may do.")
     is_active = graphene.Boolean(required=True, description="False once the account is disabled.")
     organisation = graphene.Field(Organisation, description="The organisation the account belongs to.")
+    usage_rights = graphene.Field(lambda: UsageRights,
+                                  description="Product spaces and support right; filled in administration lists only.")
+    has_password = graphene.Boolean(description="False while an invited account has not set its password; filled "
+                                                "in administration lists only.")
 
     @classmethod
     async def get_node(cls, info: Any, user_id: str) -> dict[str, Any] | None:
@@ -88,6 +92,13 @@ class User(graphene.ObjectType):
 
     async def resolve_organisation(root: dict[str, Any], info: Any) -> dict[str, Any] | None:
         return await loader(info, "auth", "get_organisations").load(root["organisation_id"])
+
+
+class UserConnection(relay.Connection):
+    class Meta:
+        node = User
+
+    total_count = graphene.Int(required=True, description="Number of accounts across all pages.")
 
 
 class UsageRights(graphene.ObjectType):

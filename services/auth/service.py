@@ -5,7 +5,7 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.auth import accounts, api_tokens, audit, credentials, sessions
+from services.auth import accounts, administration, api_tokens, audit, credentials, sessions
 from services.auth.dependencies import AuthCallerProvider
 from services.auth.models import Outbox
 from services.common.caller import Caller
@@ -112,6 +112,30 @@ class AuthService(HealthMixin):
                            after: str | None = None) -> dict[str, Any]:
         """Return a page of the security audit log, newest first (admins only)."""
         return audit.list_entries(self.db, self.caller, filters or {}, first, after)
+
+    @rpc
+    def list_users(self, filters: dict[str, Any] | None = None, first: int | None = None,
+                   after: str | None = None) -> dict[str, Any]:
+        """Return a page of accounts: staff see all, customer managers their organisation's."""
+        return administration.list_users(self.db, self.caller, filters or {}, first, after)
+
+    @rpc
+    def create_user(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Create an account that receives an invitation link; raises InvalidUser or NotAllowed."""
+        return administration.create_user(self.db, self.caller, values)
+
+    @rpc
+    def update_user_access(self, user_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Change role, product spaces or support access; raises UserNotFound outside the caller's reach."""
+        return administration.update_user_access(self.db, self.caller, user_id, values)
+
+    @rpc
+    def set_user_active(self, user_id: str, active: bool) -> dict[str, Any]:
+        return administration.set_user_active(self.db, self.caller, user_id, active)
+
+    @rpc
+    def update_my_profile(self, values: dict[str, Any]) -> dict[str, Any]:
+        return administration.update_own_profile(self.db, self.caller, values)
 
 
 SERVICE_CLASS = AuthService

@@ -159,3 +159,13 @@ def test_login_rejects_json_posted_as_form_from_other_site(system):
 
     assert error_codes(response.json()) == ["FORBIDDEN"]
     assert "portail_session" not in response.headers.get("set-cookie", "")
+
+
+def test_change_password_rejects_current_password_as_new(system):
+    client = system.client()
+    client.login("pmartin@vallee-du-lys.example.fr", DEMO_PASSWORD)
+
+    body = client.execute(CHANGE_PASSWORD, {"input": {"currentPassword": DEMO_PASSWORD, "newPassword": DEMO_PASSWORD}})
+
+    assert error_codes(body) == ["VALIDATION_FAILED"]
+    assert body["errors"][0]["extensions"]["fields"][0]["code"] == "SAME_AS_CURRENT"
