@@ -15,7 +15,7 @@ def product_space_values(input: dict[str, Any]) -> dict[str, Any]:
     if input.get("all_product_spaces"):
         return {"product_space_ids": None}
     if input.get("product_space_ids") is not None:
-        return {"product_space_ids": [decode_global_id(item, "Product", "productSpaceIds")
+        return {"product_space_ids": [decode_global_id(item, "ProductSpace", "productSpaceIds")
                                       for item in input["product_space_ids"]]}
     return {}
 
@@ -38,7 +38,7 @@ class AdminQuery(graphene.ObjectType):
             "search": search,
             "active": active,
         }
-        page = await call(info, "auth", "list_users", filters=filters, first=first, after=after)
+        page = await call(info, "auth", "search_users", filters=filters, first=first, after=after)
         return connection_from_page(UserConnection, page)
 
 

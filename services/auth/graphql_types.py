@@ -108,14 +108,14 @@ class UsageRights(graphene.ObjectType):
         required=True, description="True when every product space of the organisation's contracts is visible.")
     product_space_ids = graphene.List(
         graphene.NonNull(graphene.ID), required=True,
-        description="Global ids (`Product`) of the visible product spaces when `allProductSpaces` is false.")
+        description="Global ids (`ProductSpace`) of the visible product spaces when `allProductSpaces` is false.")
     support_access = graphene.Boolean(required=True, description="Whether the account may use the support desk.")
 
     def resolve_all_product_spaces(root: dict[str, Any], info: Any) -> bool:
         return root["product_space_ids"] is None
 
     def resolve_product_space_ids(root: dict[str, Any], info: Any) -> list[str]:
-        return [to_global_id("Product", product_id) for product_id in root["product_space_ids"] or []]
+        return [to_global_id("ProductSpace", product_id) for product_id in root["product_space_ids"] or []]
 
 
 class SupportState(graphene.Enum):

@@ -114,9 +114,18 @@ class AuthService(HealthMixin):
         return audit.list_entries(self.db, self.caller, filters or {}, first, after)
 
     @rpc
-    def list_users(self, filters: dict[str, Any] | None = None, first: int | None = None,
-                   after: str | None = None) -> dict[str, Any]:
-        """Return a page of accounts: staff see all, customer managers their organisation's."""
+    def list_users(self, organisation_ids: list[str] | None = None,
+                   roles: list[str] | None = None) -> list[dict[str, Any]]:
+        """Return the active users of `organisation_ids` (all when None) with one of `roles` (any when None).
+
+        For other services (notify writes to a news item's audience); customers get their organisation's only.
+        """
+        return accounts.list_users(self.db, self.caller, organisation_ids, roles)
+
+    @rpc
+    def search_users(self, filters: dict[str, Any] | None = None, first: int | None = None,
+                     after: str | None = None) -> dict[str, Any]:
+        """Return a page of accounts for administration: staff see all, customer managers their organisation's."""
         return administration.list_users(self.db, self.caller, filters or {}, first, after)
 
     @rpc

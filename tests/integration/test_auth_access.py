@@ -153,3 +153,16 @@ def test_sessions_are_listed_and_revoked(system):
     assert sum(1 for item in sessions if item["current"]) == 1
     assert error_codes(second.execute("{ me { role } }")) == ["UNAUTHENTICATED"]
     assert first.data("{ me { role } }")["me"]["role"] == "CUSTOMER"
+
+
+def test_list_users_filters_by_organisation_and_role(system):
+    agent = Caller(user_id=demo.AGENT_CBERNARD, organisation_id=demo.VENDOR_ORG, role="agent")
+
+    managers = system.rpc("auth", "list_users", caller=agent, organisation_ids=[demo.ORG_SAINT_AUBIN],
+                          roles=["customer_manager"])
+    seen_by_customer = system.rpc("auth", "list_users", caller=MLEROY, organisation_ids=[demo.ORG_VALLEE])
+
+    assert "mleroy@example.fr" in [user["email"] for user in managers]
+    assert {(user["organisation_id"], user["role"]) for user in managers} == {(demo.ORG_SAINT_AUBIN,
+                                                                               "customer_manager")}
+    assert seen_by_customer == []

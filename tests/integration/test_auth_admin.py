@@ -86,12 +86,12 @@ def test_support_right_removed_shows_in_profile(system):
     user, colleague = invite_colleague(system, manager)
 
     updated = manager.data(UPDATE_ACCESS, {"input": {"userId": user["id"], "supportAccess": False,
-                                                     "productSpaceIds": [to_global_id("Product", demo.PRODUCT_CARRUS)]}})
+                                                     "productSpaceIds": [to_global_id("ProductSpace", demo.PRODUCT_CARRUS)]}})
     support = colleague.data("{ me { support { state blockers { code } } } }")["me"]["support"]
 
     assert updated["updateUserAccess"]["user"]["usageRights"] == {
         "supportAccess": False, "allProductSpaces": False,
-        "productSpaceIds": [to_global_id("Product", demo.PRODUCT_CARRUS)]}
+        "productSpaceIds": [to_global_id("ProductSpace", demo.PRODUCT_CARRUS)]}
     assert support["state"] in ("DISABLED", "UNKNOWN")
     assert "NO_USER_RIGHT" in [blocker["code"] for blocker in support["blockers"]]
 
