@@ -1,12 +1,13 @@
 """Importing accounts from the previous platform's export, in both modes, from real CSV and XLSX files."""
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 
-from tests.integration.auth_helpers import LOGIN, AuthEvents, auth_database, error_codes
+from tests.integration.auth_helpers import LOGIN, AuthEvents, auth_database, error_codes, run_sql
 
 pytestmark = pytest.mark.integration
 
@@ -94,3 +95,19 @@ def test_import_dry_run_changes_nothing(system, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "[dry run] 1 created" in result.stdout
     assert count_users(system, "essai-import.example.fr") == 0
+
+
+def test_imported_initial_password_expires(system, tmp_path):
+    path = tmp_path / "comptes.csv"
+    path.write_text("email,first name,last name,organisation,phone,role\n"
+                    "expire@delai-import.example.fr,Éric,Délai,Délai d'Import,,client\n", encoding="utf-8")
+    assert run_import(system, path, "--legacy-passwords").returncode == 0
+    credentials = {"input": {"email": "expire@delai-import.example.fr", "password": "EKSee2020#."}}
+    assert "errors" not in system.client().execute(LOGIN, credentials)
+
+    run_sql(system, "UPDATE user_account SET password_expires_at = :moment WHERE email = :email",
+            moment=datetime.now(timezone.utc) - timedelta(minutes=1), email="expire@delai-import.example.fr")
+    body = system.client().execute(LOGIN, credentials)
+
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["errors"][0]["message"].startswith("Ce mot de passe initial a expiré")
