@@ -25,7 +25,7 @@ def is_internal(caller: Caller) -> bool:
 def can_see_user(caller: Caller, user: User) -> bool:
     """Staff see every account; customers see their organisation's accounts and the vendor's staff.
 
-    Customers need the staff's names because agents answer and own their tickets.
+    Customers need the staff's names because agents reply to and own their tickets.
     """
     if is_internal(caller) or caller.is_agent:
         return True

@@ -1,6 +1,7 @@
 """GraphQL plugin of the auth service: the types and the entry points people and systems use.
 
-Object types live in `graphql_types`; this module holds the queries and mutations.
+Object types are in `graphql_types` and administration in `graphql_admin`. This module contains the
+other queries and mutations.
 """
 from __future__ import annotations
 
@@ -97,7 +98,7 @@ class AuthQuery(AdminQuery, graphene.ObjectType):
         description="Security events, newest first (admins only).")
     password_rules = graphene.List(
         graphene.NonNull(PasswordRule), required=True,
-        password=graphene.String(description="A candidate password; each rule then says whether it is met."),
+        password=graphene.String(description="A candidate password. Each rule then reports whether it is met."),
         email=graphene.String(description="The account's e-mail, for the rule about its local part."),
         description="The password policy, for forms that check a password while it is typed.")
 
@@ -145,7 +146,7 @@ class LoginInput(graphene.InputObjectType):
 class LoginPayload(graphene.ObjectType):
     user = graphene.Field(User, required=True, description="The signed-in account.")
     must_change_password = graphene.Boolean(
-        required=True, description="When true, every other operation is refused until `changePassword` succeeds.")
+        required=True, description="When true, every other operation is rejected until `changePassword` succeeds.")
 
 
 class Login(graphene.Mutation):
@@ -236,7 +237,7 @@ RESET_REQUESTED_MESSAGE = text(
 
 
 class RequestPasswordReset(graphene.Mutation):
-    """Send a password reset link (« Mot de passe oublié ? »); the answer never says whether the account exists."""
+    """Send a password reset link (« Mot de passe oublié ? »). The response is the same whether the account exists or not."""
 
     class Arguments:
         input = RequestPasswordResetInput(required=True, description="The account's e-mail.")

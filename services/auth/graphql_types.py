@@ -17,7 +17,7 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 class UserRole(graphene.Enum):
-    """What an account may do."""
+    """Role of an account, which sets what it may do."""
 
     CUSTOMER = "customer"
     CUSTOMER_MANAGER = "customer_manager"
@@ -102,7 +102,7 @@ class UserConnection(relay.Connection):
 
 
 class UsageRights(graphene.ObjectType):
-    """What the account may use, as set by its organisation's manager."""
+    """Usage rights of an account, as set by its organisation's manager."""
 
     all_product_spaces = graphene.Boolean(
         required=True, description="True when every product space of the organisation's contracts is visible.")
@@ -127,7 +127,7 @@ class SupportState(graphene.Enum):
 
 
 class SupportBlockerCode(graphene.Enum):
-    """Why the support desk is closed to the account."""
+    """Reason code for a support desk closed to the account."""
 
     NO_USER_RIGHT = "NO_USER_RIGHT"
     NO_CONTRACT = "NO_CONTRACT"
@@ -198,7 +198,7 @@ class UserSession(graphene.ObjectType):
 
 
 class ApiScope(graphene.Enum):
-    """What an API token may do."""
+    """Permission granted to an API token."""
 
     TICKETS_READ = "tickets:read"
     TICKETS_WRITE = "tickets:write"

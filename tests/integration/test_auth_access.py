@@ -127,7 +127,7 @@ def test_admin_scope_refused_for_non_admin_account(system):
     assert body["errors"][0]["extensions"]["fields"][0]["field"] == "scopes"
 
 
-def test_audit_log_shows_failed_sign_in_to_admin_only(system):
+def test_audit_log_readable_by_admin_only(system):
     system.client().execute("""mutation { login(input: {email: "audit-cible@example.fr", password: "faux"}) {
         mustChangePassword } }""")
     admin = signed_in(system, "aroux@eksae.example.fr")

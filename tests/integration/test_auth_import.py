@@ -29,7 +29,7 @@ def count_users(system, domain):
     return count
 
 
-def test_import_xlsx_with_legacy_passwords_twice_without_duplicates(system, tmp_path):
+def test_import_xlsx_legacy_twice_no_duplicates(system, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER)
@@ -55,7 +55,7 @@ def test_import_xlsx_with_legacy_passwords_twice_without_duplicates(system, tmp_
     assert error_codes(client.execute("{ mySessions { id } }")) == ["PASSWORD_CHANGE_REQUIRED"]
 
 
-def test_import_csv_invites_by_default_and_updates_on_second_run(system, tmp_path):
+def test_import_csv_invites_then_updates(system, tmp_path):
     events = AuthEvents(system.vhost.amqp_uri, "user_invited")
     path = tmp_path / "comptes.csv"
     path.write_text("E-mail;Prénom;Nom;Organisation;Téléphone;Rôle\n"

@@ -35,7 +35,7 @@ def test_login_succeeds_with_demo_password(system):
     assert me["usageRights"] == {"allProductSpaces": True, "supportAccess": True}
 
 
-def test_login_fails_alike_for_wrong_password_and_unknown_email(system):
+def test_login_fails_alike_for_unknown_email(system):
     client = system.client()
 
     wrong_password = client.execute(LOGIN, {"input": {"email": "pmartin@vallee-du-lys.example.fr",
@@ -137,7 +137,7 @@ def test_me_reports_unknown_support_when_catalog_cannot_answer(system):
 
     support = client.data(ME)["me"]["support"]
 
-    # The catalog either answers with the contract's verdict (hébergement only: no support) or not at all.
+    # The catalog either returns the contract's verdict (hosting only, so no support) or does not reply.
     assert support["state"] in ("DISABLED", "UNKNOWN")
     assert support["blockers"]
 
@@ -149,7 +149,7 @@ def test_me_reports_support_enabled_for_agents(system):
     assert client.data(ME)["me"]["support"] == {"state": "ENABLED", "blockers": []}
 
 
-def test_login_rejects_json_posted_as_form_from_other_site(system):
+def test_login_rejects_cross_site_form(system):
     client = system.client()
     query = ('mutation { login(input: {email: "cbernard@eksae.example.fr", password: "%s"}) '
              '{ mustChangePassword } }' % DEMO_PASSWORD)
