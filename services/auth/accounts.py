@@ -25,7 +25,7 @@ def is_internal(caller: Caller) -> bool:
 def can_see_user(caller: Caller, user: User) -> bool:
     """Staff see every account; customers see their organisation's accounts and the vendor's staff.
 
-    Customers need the staff's names because agents answer and own their tickets.
+    Customers need the staff's names because agents reply to and own their tickets.
     """
     if is_internal(caller) or caller.is_agent:
         return True
@@ -65,6 +65,23 @@ def list_agents(session: Session, caller: Caller) -> list[dict[str, Any]]:
     query = (select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True))
              .order_by(User.last_name, User.first_name, User.email))
     return [serialize_user(user) for user in session.scalars(query)]
+
+
+def list_users(session: Session, caller: Caller, organisation_ids: list[str] | None,
+               roles: list[str] | None) -> list[dict[str, Any]]:
+    """Return active users by organisation and role; a customer caller gets their organisation's only."""
+    require_reader(caller)
+    query = select(User).where(User.is_active.is_(True))
+    if not (is_internal(caller) or caller.is_agent):
+        # Customers only ever get their own organisation's accounts.
+        wanted = organisation_ids is None or caller.organisation_id in organisation_ids
+        organisation_ids = [caller.organisation_id] if wanted else []
+    if organisation_ids is not None:
+        query = query.where(User.organisation_id.in_(organisation_ids))
+    if roles is not None:
+        known = {role.value for role in Role}
+        query = query.where(User.role.in_([Role(role) for role in roles if role in known]))
+    return [serialize_user(user) for user in session.scalars(query.order_by(User.email))]
 
 
 def get_profile(session: Session, caller: Caller) -> dict[str, Any]:

@@ -30,10 +30,15 @@ def password_fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()
 
 
-def check_new_password(user: User, new_password: str, field: str = "newPassword") -> None:
-    """Raise InvalidPassword listing every unmet rule, or when the password is the current one."""
+def check_new_password(user: User, new_password: str, current_password: str | None = None,
+                       field: str = "newPassword") -> None:
+    """Raise InvalidPassword listing every unmet rule, or when the password is the current one.
+
+    The comparison uses the current password as typed, when the caller has it, instead of one more
+    slow hash check.
+    """
     errors = password_field_errors(new_password, user.email, field)
-    if not errors and user.password_hash and passwords.verify_password(user.password_hash, new_password):
+    if not errors and current_password is not None and new_password == current_password:
         errors.append(field_error(field, "SAME_AS_CURRENT",
                                   "Le nouveau mot de passe doit être différent de l'actuel.",
                                   "The new password must differ from the current one."))
@@ -57,7 +62,7 @@ def change_password(session: Session, caller: Caller, current_password: str, new
         raise InvalidPassword(fields=[field_error(
             "currentPassword", "INCORRECT", "Le mot de passe actuel est incorrect.",
             "The current password is incorrect.")])
-    check_new_password(user, new_password)
+    check_new_password(user, new_password, current_password)
     new_hash = passwords.hash_password(new_password)
 
     current = None

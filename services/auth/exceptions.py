@@ -49,3 +49,7 @@ class InvalidApiToken(ValidationFailed):
 
 class NotAllowed(Forbidden):
     pass
+
+
+class InvalidUser(ValidationFailed):
+    default_message = text("Le compte contient des champs invalides.", "The account has invalid fields.")

@@ -1,6 +1,7 @@
 """GraphQL plugin of the auth service: the types and the entry points people and systems use.
 
-Object types live in `graphql_types`; this module holds the queries and mutations.
+Object types are in `graphql_types` and administration in `graphql_admin`. This module contains the
+other queries and mutations.
 """
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import logging
 from typing import Any
 
 import graphene
-from graphql_relay import to_global_id
 
 from gateway.app import SESSION_COOKIE, cross_site_rejection
 from gateway.connections import connection_from_page, decode_global_id
@@ -16,6 +16,7 @@ from gateway.context import CookieChange, authorize, call, request_context
 from gateway.errors import GatewayError, pick
 from gateway.plugins import GraphQLPlugin
 from gateway.rpc import RpcError
+from services.auth.graphql_admin import AdminMutation, AdminQuery
 from services.auth.graphql_types import (ApiScope, ApiToken, AuditAction, AuditEntryConnection, Organisation,
                                          PasswordRule, SupportBlocker, SupportBlockerCode, SupportState,
                                          SupportStatus, User, UserSession, Viewer, UsageRights)
@@ -81,7 +82,7 @@ async def support_status(info: Any, profile: dict[str, Any]) -> dict[str, Any]:
     return {"state": state.value, "blockers": blockers}
 
 
-class AuthQuery(graphene.ObjectType):
+class AuthQuery(AdminQuery, graphene.ObjectType):
     me = graphene.Field(Viewer, required=True,
                         description="The signed-in account: profile, organisation, role, usage rights and "
                                     "support access. Available while a password change is required.")
@@ -98,7 +99,7 @@ class AuthQuery(graphene.ObjectType):
         description="Security events, newest first (admins only).")
     password_rules = graphene.List(
         graphene.NonNull(PasswordRule), required=True,
-        password=graphene.String(description="A candidate password; each rule then says whether it is met."),
+        password=graphene.String(description="A candidate password. Each rule then reports whether it is met."),
         email=graphene.String(description="The account's e-mail, for the rule about its local part."),
         description="The password policy, for forms that check a password while it is typed.")
 
@@ -146,14 +147,14 @@ class LoginInput(graphene.InputObjectType):
 class LoginPayload(graphene.ObjectType):
     user = graphene.Field(User, required=True, description="The signed-in account.")
     must_change_password = graphene.Boolean(
-        required=True, description="When true, every other operation is refused until `changePassword` succeeds.")
+        required=True, description="When true, every other operation is rejected until `changePassword` succeeds.")
 
 
 class Login(graphene.Mutation):
     """Sign in with an e-mail and a password; sets the session cookie. Only one attempt counts per request."""
 
     class Arguments:
-        input = LoginInput(required=True)
+        input = LoginInput(required=True, description="The credentials.")
 
     Output = LoginPayload
 
@@ -185,7 +186,7 @@ class Logout(graphene.Mutation):
     """Sign out: end the current session and clear its cookie."""
 
     class Arguments:
-        input = LogoutInput()
+        input = LogoutInput(description="Options; empty signs out this session only.")
 
     Output = LogoutPayload
 
@@ -212,7 +213,7 @@ class ChangePassword(graphene.Mutation):
     """Change one's password; every other session of the account ends. A rejected password lists every unmet rule."""
 
     class Arguments:
-        input = ChangePasswordInput(required=True)
+        input = ChangePasswordInput(required=True, description="The current and the new password.")
 
     Output = ChangePasswordPayload
 
@@ -237,10 +238,10 @@ RESET_REQUESTED_MESSAGE = text(
 
 
 class RequestPasswordReset(graphene.Mutation):
-    """Send a password reset link (« Mot de passe oublié ? »); the answer never says whether the account exists."""
+    """Send a password reset link (« Mot de passe oublié ? »). The response is the same whether the account exists or not."""
 
     class Arguments:
-        input = RequestPasswordResetInput(required=True)
+        input = RequestPasswordResetInput(required=True, description="The account's e-mail.")
 
     Output = RequestPasswordResetPayload
 
@@ -266,7 +267,7 @@ class CompletePasswordReset(graphene.Mutation):
     """Set a new password from a reset or invitation link; the link then stops working and every session ends."""
 
     class Arguments:
-        input = CompletePasswordResetInput(required=True)
+        input = CompletePasswordResetInput(required=True, description="The link's token and the new password.")
 
     Output = CompletePasswordResetPayload
 
@@ -290,7 +291,7 @@ class RevokeSession(graphene.Mutation):
     """End one of the caller's sessions, for example a browser left signed in elsewhere."""
 
     class Arguments:
-        input = RevokeSessionInput(required=True)
+        input = RevokeSessionInput(required=True, description="The session to end.")
 
     Output = RevokeSessionPayload
 
@@ -319,7 +320,7 @@ class CreateApiToken(graphene.Mutation):
     """Create an API token for a third-party system (admins, or customer managers for their organisation)."""
 
     class Arguments:
-        input = CreateApiTokenInput(required=True)
+        input = CreateApiTokenInput(required=True, description="The token to create.")
 
     Output = CreateApiTokenPayload
 
@@ -347,7 +348,7 @@ class RevokeApiToken(graphene.Mutation):
     """Revoke an API token; it stops working at once."""
 
     class Arguments:
-        input = RevokeApiTokenInput(required=True)
+        input = RevokeApiTokenInput(required=True, description="The token to revoke.")
 
     Output = RevokeApiTokenPayload
 
@@ -357,7 +358,7 @@ class RevokeApiToken(graphene.Mutation):
         return RevokeApiTokenPayload(api_token=await call(info, "auth", "revoke_api_token", token_id=token_id))
 
 
-class AuthMutation(graphene.ObjectType):
+class AuthMutation(AdminMutation, graphene.ObjectType):
     login = Login.Field()
     logout = Logout.Field()
     change_password = ChangePassword.Field()

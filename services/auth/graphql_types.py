@@ -17,7 +17,7 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 class UserRole(graphene.Enum):
-    """What an account may do."""
+    """Role of an account, which sets what it may do."""
 
     CUSTOMER = "customer"
     CUSTOMER_MANAGER = "customer_manager"
@@ -76,6 +76,10 @@ class User(graphene.ObjectType):
     role = graphene.Field(UserRole, required=True, description="What the account may do.")
     is_active = graphene.Boolean(required=True, description="False once the account is disabled.")
     organisation = graphene.Field(Organisation, description="The organisation the account belongs to.")
+    usage_rights = graphene.Field(lambda: UsageRights,
+                                  description="Product spaces and support right; filled in administration lists only.")
+    has_password = graphene.Boolean(description="False while an invited account has not set its password; filled "
+                                                "in administration lists only.")
 
     @classmethod
     async def get_node(cls, info: Any, user_id: str) -> dict[str, Any] | None:
@@ -90,21 +94,28 @@ class User(graphene.ObjectType):
         return await loader(info, "auth", "get_organisations").load(root["organisation_id"])
 
 
+class UserConnection(relay.Connection):
+    class Meta:
+        node = User
+
+    total_count = graphene.Int(required=True, description="Number of accounts across all pages.")
+
+
 class UsageRights(graphene.ObjectType):
-    """What the account may use, as set by its organisation's manager."""
+    """Usage rights of an account, as set by its organisation's manager."""
 
     all_product_spaces = graphene.Boolean(
         required=True, description="True when every product space of the organisation's contracts is visible.")
     product_space_ids = graphene.List(
         graphene.NonNull(graphene.ID), required=True,
-        description="Global ids (`Product`) of the visible product spaces when `allProductSpaces` is false.")
+        description="Global ids (`ProductSpace`) of the visible product spaces when `allProductSpaces` is false.")
     support_access = graphene.Boolean(required=True, description="Whether the account may use the support desk.")
 
     def resolve_all_product_spaces(root: dict[str, Any], info: Any) -> bool:
         return root["product_space_ids"] is None
 
     def resolve_product_space_ids(root: dict[str, Any], info: Any) -> list[str]:
-        return [to_global_id("Product", product_id) for product_id in root["product_space_ids"] or []]
+        return [to_global_id("ProductSpace", product_id) for product_id in root["product_space_ids"] or []]
 
 
 class SupportState(graphene.Enum):
@@ -116,7 +127,7 @@ class SupportState(graphene.Enum):
 
 
 class SupportBlockerCode(graphene.Enum):
-    """Why the support desk is closed to the account."""
+    """Reason code for a support desk closed to the account."""
 
     NO_USER_RIGHT = "NO_USER_RIGHT"
     NO_CONTRACT = "NO_CONTRACT"
@@ -187,7 +198,7 @@ class UserSession(graphene.ObjectType):
 
 
 class ApiScope(graphene.Enum):
-    """What an API token may do."""
+    """Permission granted to an API token."""
 
     TICKETS_READ = "tickets:read"
     TICKETS_WRITE = "tickets:write"

@@ -136,7 +136,7 @@ class PasswordTokenPurpose(str, enum.Enum):
 class PasswordToken(Base):
     """A single-use link to set a password.
 
-    `password_fingerprint` is a digest of the password hash current when the token was made; the
+    `password_fingerprint` is a digest of the password hash current when the token was made. The
     token dies as soon as the password changes, because the fingerprints no longer match.
     """
 

@@ -44,8 +44,8 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
         raise
 
     user = session.scalar(select(User).where(User.email == email_key))
-    # The attempt counts as a failure until proven otherwise, so that concurrent guesses are counted
-    # before the slow hash check; it is committed now because no transaction may stay open across it.
+    # The attempt counts as a failure until proven otherwise, so concurrent guesses are counted before
+    # the slow hash check. It is committed now because no transaction may stay open across that check.
     attempts = throttling.record(session, limits)
     session.commit()
 

@@ -16,7 +16,7 @@ INVITATION_PATH = "/mot-de-passe/invitation"
 
 
 def legacy_password_lifetime() -> timedelta:
-    """How long an imported account may sign in with the previous platform's initial password."""
+    """Return how long an imported account may sign in with the previous platform's initial password."""
     return timedelta(days=config.optional_int("AUTH_LEGACY_PASSWORD_DAYS", 30))
 
 

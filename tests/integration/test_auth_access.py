@@ -127,7 +127,7 @@ def test_admin_scope_refused_for_non_admin_account(system):
     assert body["errors"][0]["extensions"]["fields"][0]["field"] == "scopes"
 
 
-def test_audit_log_shows_failed_sign_in_to_admin_only(system):
+def test_audit_log_readable_by_admin_only(system):
     system.client().execute("""mutation { login(input: {email: "audit-cible@example.fr", password: "faux"}) {
         mustChangePassword } }""")
     admin = signed_in(system, "aroux@eksae.example.fr")
@@ -153,3 +153,16 @@ def test_sessions_are_listed_and_revoked(system):
     assert sum(1 for item in sessions if item["current"]) == 1
     assert error_codes(second.execute("{ me { role } }")) == ["UNAUTHENTICATED"]
     assert first.data("{ me { role } }")["me"]["role"] == "CUSTOMER"
+
+
+def test_list_users_filters_by_organisation_and_role(system):
+    agent = Caller(user_id=demo.AGENT_CBERNARD, organisation_id=demo.VENDOR_ORG, role="agent")
+
+    managers = system.rpc("auth", "list_users", caller=agent, organisation_ids=[demo.ORG_SAINT_AUBIN],
+                          roles=["customer_manager"])
+    seen_by_customer = system.rpc("auth", "list_users", caller=MLEROY, organisation_ids=[demo.ORG_VALLEE])
+
+    assert "mleroy@example.fr" in [user["email"] for user in managers]
+    assert {(user["organisation_id"], user["role"]) for user in managers} == {(demo.ORG_SAINT_AUBIN,
+                                                                               "customer_manager")}
+    assert seen_by_customer == []

@@ -1,12 +1,13 @@
 """Importing accounts from the previous platform's export, in both modes, from real CSV and XLSX files."""
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 
-from tests.integration.auth_helpers import LOGIN, AuthEvents, auth_database, error_codes
+from tests.integration.auth_helpers import LOGIN, AuthEvents, auth_database, error_codes, run_sql
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +29,7 @@ def count_users(system, domain):
     return count
 
 
-def test_import_xlsx_with_legacy_passwords_twice_without_duplicates(system, tmp_path):
+def test_import_xlsx_legacy_twice_no_duplicates(system, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER)
@@ -54,7 +55,7 @@ def test_import_xlsx_with_legacy_passwords_twice_without_duplicates(system, tmp_
     assert error_codes(client.execute("{ mySessions { id } }")) == ["PASSWORD_CHANGE_REQUIRED"]
 
 
-def test_import_csv_invites_by_default_and_updates_on_second_run(system, tmp_path):
+def test_import_csv_invites_then_updates(system, tmp_path):
     events = AuthEvents(system.vhost.amqp_uri, "user_invited")
     path = tmp_path / "comptes.csv"
     path.write_text("E-mail;Prénom;Nom;Organisation;Téléphone;Rôle\n"
@@ -94,3 +95,19 @@ def test_import_dry_run_changes_nothing(system, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "[dry run] 1 created" in result.stdout
     assert count_users(system, "essai-import.example.fr") == 0
+
+
+def test_imported_initial_password_expires(system, tmp_path):
+    path = tmp_path / "comptes.csv"
+    path.write_text("email,first name,last name,organisation,phone,role\n"
+                    "expire@delai-import.example.fr,Éric,Délai,Délai d'Import,,client\n", encoding="utf-8")
+    assert run_import(system, path, "--legacy-passwords").returncode == 0
+    credentials = {"input": {"email": "expire@delai-import.example.fr", "password": "EKSee2020#."}}
+    assert "errors" not in system.client().execute(LOGIN, credentials)
+
+    run_sql(system, "UPDATE user_account SET password_expires_at = :moment WHERE email = :email",
+            moment=datetime.now(timezone.utc) - timedelta(minutes=1), email="expire@delai-import.example.fr")
+    body = system.client().execute(LOGIN, credentials)
+
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["errors"][0]["message"].startswith("Ce mot de passe initial a expiré")

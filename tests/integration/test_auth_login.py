@@ -35,7 +35,7 @@ def test_login_succeeds_with_demo_password(system):
     assert me["usageRights"] == {"allProductSpaces": True, "supportAccess": True}
 
 
-def test_login_fails_alike_for_wrong_password_and_unknown_email(system):
+def test_login_fails_alike_for_unknown_email(system):
     client = system.client()
 
     wrong_password = client.execute(LOGIN, {"input": {"email": "pmartin@vallee-du-lys.example.fr",
@@ -137,7 +137,7 @@ def test_me_reports_unknown_support_when_catalog_cannot_answer(system):
 
     support = client.data(ME)["me"]["support"]
 
-    # The catalog either answers with the contract's verdict (hébergement only: no support) or not at all.
+    # The catalog either returns the contract's verdict (hosting only, so no support) or does not reply.
     assert support["state"] in ("DISABLED", "UNKNOWN")
     assert support["blockers"]
 
@@ -149,7 +149,7 @@ def test_me_reports_support_enabled_for_agents(system):
     assert client.data(ME)["me"]["support"] == {"state": "ENABLED", "blockers": []}
 
 
-def test_login_rejects_json_posted_as_form_from_other_site(system):
+def test_login_rejects_cross_site_form(system):
     client = system.client()
     query = ('mutation { login(input: {email: "cbernard@eksae.example.fr", password: "%s"}) '
              '{ mustChangePassword } }' % DEMO_PASSWORD)
@@ -159,3 +159,13 @@ def test_login_rejects_json_posted_as_form_from_other_site(system):
 
     assert error_codes(response.json()) == ["FORBIDDEN"]
     assert "portail_session" not in response.headers.get("set-cookie", "")
+
+
+def test_change_password_rejects_current_password_as_new(system):
+    client = system.client()
+    client.login("pmartin@vallee-du-lys.example.fr", DEMO_PASSWORD)
+
+    body = client.execute(CHANGE_PASSWORD, {"input": {"currentPassword": DEMO_PASSWORD, "newPassword": DEMO_PASSWORD}})
+
+    assert error_codes(body) == ["VALIDATION_FAILED"]
+    assert body["errors"][0]["extensions"]["fields"][0]["code"] == "SAME_AS_CURRENT"

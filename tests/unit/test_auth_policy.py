@@ -22,7 +22,7 @@ CASES = [
     # Accented letters count as letters of their case.
     ("Éléphant123!?", None, []),
     ("éléphant123!?", None, ["MISSING_UPPERCASE"]),
-    # The e-mail's local part is refused in any case.
+    # The e-mail's local part is rejected in any letter case.
     ("Jdupont-2026!x", "jdupont@example.fr", ["CONTAINS_EMAIL"]),
     ("xxJDUPONTxx1!?", "JDupont@example.fr", ["CONTAINS_EMAIL"]),
     ("Portail-Demo-2026!", None, []),
