@@ -95,6 +95,8 @@ class Ticket(Base):
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.NEW)
     state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.AWAITING_SUPPORT)
     suspension_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    suspension_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     duplicated_from_id: Mapped[str | None] = mapped_column(ForeignKey("ticket.id"), nullable=True)
 
     # « Suivi de la demande »: saisie, réception, intervention, résolution, clôture.

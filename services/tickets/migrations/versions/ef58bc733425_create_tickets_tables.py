@@ -1,14 +1,14 @@
 """create tickets tables
 
-Revision ID: 788071e00776
+Revision ID: ef58bc733425
 Revises: 
-Create Date: 2026-12-04 20:37:52.462249
+Create Date: 2026-12-04 20:41:15.060450
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '788071e00776'
+revision = 'ef58bc733425'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -63,6 +63,8 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('new', 'acknowledged', 'in_progress', 'suspended', 'resolved', 'closed', name='ticketstatus', native_enum=False, length=30), nullable=False),
     sa.Column('state', sa.Enum('awaiting_support', 'awaiting_customer_resume', 'awaiting_customer_confirmation', 'finished', name='ticketstate', native_enum=False), nullable=False),
     sa.Column('suspension_reason', sa.Text(), nullable=True),
+    sa.Column('suspended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('suspension_reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('duplicated_from_id', sa.String(length=36), nullable=True),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
