@@ -20,7 +20,7 @@ from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.tickets import columns as columns_module
-from services.tickets import assignment, creation, export, messages, reading, suspension, transitions
+from services.tickets import assignment, creation, editing, export, messages, reading, suspension, transitions
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
@@ -59,6 +59,12 @@ class TicketsService(HealthMixin):
     def create_ticket(self, values: dict[str, Any]) -> dict[str, Any]:
         """Create a ticket from the form's values (snake_case keys); raises InvalidTicket with every bad field."""
         return creation.create_ticket(self.db, self.caller, values, self.catalog_rpc, self.auth_rpc)
+
+    @rpc
+    def update_ticket(self, ticket_id: str, changes: dict[str, Any],
+                      expected_version: int | None = None) -> dict[str, Any]:
+        """Change context, description or followers of an open ticket; recorded in its history."""
+        return editing.update_ticket(self.db, self.caller, ticket_id, changes, self.auth_rpc, expected_version)
 
     @rpc
     def duplicate_ticket(self, ticket_id: str) -> dict[str, Any]:

@@ -244,3 +244,16 @@ def test_assign_ticket_shows_assignee(clients, form_input):
     assert assigned["assignTicket"]["ticket"]["assignee"]["id"] == demo.AGENT_LPETIT
     assert assigned["assignTicket"]["ticket"]["version"] == 2
     assert error_code(by_customer) == "FORBIDDEN"
+
+
+def test_update_ticket_changes_fields(clients, form_input):
+    ticket = create(clients["manager"], form_input)
+
+    body = clients["manager"].data(
+        "mutation($input: UpdateTicketInput!) { updateTicket(input: $input) "
+        "{ ticket { severity title version history { action reason } } } }",
+        {"input": {"ticketId": ticket["id"], "expectedVersion": 1, "severity": "BLOCKING", "title": "Nouveau titre"}})
+
+    updated = body["updateTicket"]["ticket"]
+    assert (updated["severity"], updated["title"], updated["version"]) == ("BLOCKING", "Nouveau titre", 2)
+    assert updated["history"][-1] == {"action": "edit", "reason": "severity, title"}

@@ -517,3 +517,38 @@ def test_suspended_ticket_not_closed_without_notice(system, form):
 
     assert system.rpc("tickets", "get_ticket", caller=JDUPONT, ticket_id=ticket["id"])["status"] == "suspended"
     assert rpc_error(system, CBERNARD, "run_suspension_checks").exc_type == "Forbidden"
+
+
+# Editing --------------------------------------------------------------------------------------
+
+def test_update_ticket_records_edit(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    updated = system.rpc("tickets", "update_ticket", caller=JDUPONT, ticket_id=ticket["id"], expected_version=1,
+                         changes={"severity": "blocking", "description": "Plus de détails", "reference_2": "R-9"})
+    stale = rpc_error(system, JDUPONT, "update_ticket", ticket_id=ticket["id"], expected_version=1,
+                      changes={"title": "Autre titre"})
+    invalid = rpc_error(system, JDUPONT, "update_ticket", ticket_id=ticket["id"],
+                        changes={"title": "", "follower_ids": [demo.USER_PMARTIN], "product_id": demo.PRODUCT_COMPTA})
+
+    assert (updated["severity"], updated["description"], updated["reference_2"]) == ("blocking", "Plus de détails",
+                                                                                     "R-9")
+    assert updated["version"] == 2
+    assert stale.exc_type == "TicketChanged"
+    assert error_fields(invalid) == [("product_id", "NOT_EDITABLE")]
+    history = system.rpc("tickets", "get_ticket_history", caller=JDUPONT, ticket_id=ticket["id"])
+    assert (history[-1]["action"], history[-1]["reason"]) == ("edit", "severity, reference_2, description")
+
+
+def test_update_ticket_followers_checked(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    foreign = rpc_error(system, JDUPONT, "update_ticket", ticket_id=ticket["id"],
+                        changes={"follower_ids": [demo.USER_PMARTIN]})
+    updated = system.rpc("tickets", "update_ticket", caller=JDUPONT, ticket_id=ticket["id"],
+                         changes={"follower_ids": [demo.USER_MLEROY]})
+    other = rpc_error(system, PMARTIN, "update_ticket", ticket_id=ticket["id"], changes={"title": "x"})
+
+    assert error_fields(foreign) == [("followerIds", "NOT_IN_ORGANISATION")]
+    assert updated["follower_ids"] == [demo.USER_MLEROY]
+    assert other.exc_type == "TicketNotFound"
