@@ -20,7 +20,7 @@ from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.tickets import columns as columns_module
-from services.tickets import assignment, creation, editing, export, messages, reading, suspension, transitions
+from services.tickets import assignment, attachments, creation, editing, export, messages, reading, suspension, transitions
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
@@ -134,6 +134,27 @@ class TicketsService(HealthMixin):
     def mark_ticket_read(self, ticket_id: str) -> dict[str, Any]:
         """Record that the caller has read the ticket's thread; return the ticket."""
         return messages.mark_ticket_read(self.db, self.caller, ticket_id)
+
+    @rpc
+    def check_ticket_upload(self, ticket_id: str) -> dict[str, Any]:
+        """Return `{max_bytes}` when the caller may attach a file to the ticket; raise otherwise."""
+        return attachments.check_upload(self.db, self.caller, ticket_id)
+
+    @rpc
+    def add_ticket_attachment(self, ticket_id: str, storage_key: str, filename: str, content_type: str, size: int,
+                              sha256: str) -> dict[str, Any]:
+        """Record the metadata of a file the gateway has put in the attachment store."""
+        return attachments.add_attachment(self.db, self.caller, ticket_id, storage_key, filename, content_type,
+                                          size, sha256)
+
+    @rpc
+    def list_ticket_attachments(self, ticket_id: str) -> list[dict[str, Any]]:
+        return attachments.list_attachments(self.db, self.caller, ticket_id)
+
+    @rpc
+    def get_ticket_attachment(self, attachment_id: str) -> dict[str, Any]:
+        """Return an attachment's metadata; raises TicketNotFound when its ticket is hidden from the caller."""
+        return attachments.get_attachment(self.db, self.caller, attachment_id)
 
     @timer(interval=SUSPENSION_CHECK_SECONDS)
     def follow_up_suspended_tickets(self) -> None:

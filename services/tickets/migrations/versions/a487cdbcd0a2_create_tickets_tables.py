@@ -1,14 +1,14 @@
 """create tickets tables
 
-Revision ID: ef58bc733425
+Revision ID: a487cdbcd0a2
 Revises: 
-Create Date: 2026-12-04 20:41:15.060450
+Create Date: 2026-12-04 20:49:54.730866
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'ef58bc733425'
+revision = 'a487cdbcd0a2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -97,6 +97,23 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('user_id')
     )
+    op.create_table('ticket_attachment',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('ticket_id', sa.String(length=36), nullable=False),
+    sa.Column('storage_key', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.String(length=36), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('storage_key')
+    )
+    with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_attachment_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('ticket_follower',
     sa.Column('ticket_id', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=False),
@@ -160,6 +177,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_follower_user_id'))
 
     op.drop_table('ticket_follower')
+    with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_attachment_ticket_id'))
+
+    op.drop_table('ticket_attachment')
     op.drop_table('ticket_list_columns')
     op.drop_table('ticket_counter')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
