@@ -125,6 +125,10 @@ def test_support_flow_end_to_end(clients, form_input):
     assert ticket["id"] in [edge["node"]["id"] for edge in listed["edges"]]
     assert listed["counts"]["closed"] >= 1
 
+    exported = customer.http.get("/tickets/export.xlsx", params={"tab": "closed", "columns": "number,status"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
+    assert (ticket["number"], "Clôturée") in rows
+
 
 def test_resolved_ticket_offers_customer_close_or_reopen(clients, form_input):
     ticket = create(clients["manager"], form_input)
@@ -340,3 +344,20 @@ def test_attachment_on_other_organisation_ticket_refused(system, clients, form_i
 
     assert response.status_code == 404
     assert stored_files(system) == before
+
+
+def test_read_only_api_token_cannot_create(system, clients, form_input):
+    created = clients["manager"].data(
+        "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }",
+        {"input": {"name": "Outil de suivi de la mairie", "scopes": ["TICKETS_READ"]}})["createApiToken"]
+    api = system.client(token=created["token"])
+    ticket = create(clients["manager"], form_input)
+
+    listed = api.data("{ tickets(tab: ALL, first: 100) { edges { node { id } } } }")["tickets"]
+    creating = api.execute("mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }",
+                           {"input": form_input})
+    closing = act(api, "closeTicket", ticket)
+
+    assert ticket["id"] in [edge["node"]["id"] for edge in listed["edges"]]
+    assert error_code(creating) == "FORBIDDEN"
+    assert error_code(closing) == "FORBIDDEN"
