@@ -95,6 +95,8 @@ class Ticket(Base):
     status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.NEW)
     state: Mapped[TicketState] = mapped_column(_enum(TicketState), default=TicketState.AWAITING_SUPPORT)
     suspension_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    suspension_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     duplicated_from_id: Mapped[str | None] = mapped_column(ForeignKey("ticket.id"), nullable=True)
 
     # « Suivi de la demande »: saisie, réception, intervention, résolution, clôture.
@@ -166,3 +168,19 @@ class TicketListColumns(Base):
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, onupdate=utc_now)
+
+
+class TicketAttachment(Base):
+    """Metadata of a file attached to a ticket; the file itself is in the attachment store under `storage_key`."""
+
+    __tablename__ = "ticket_attachment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

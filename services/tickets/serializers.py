@@ -56,6 +56,7 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "state": ticket.state.value,
         "state_label": STATE_LABELS[ticket.state],
         "suspension_reason": ticket.suspension_reason,
+        "suspended_at": _time(ticket.suspended_at),
         "duplicated_from_id": ticket.duplicated_from_id,
         "entered_at": _time(ticket.entered_at),
         "received_at": _time(ticket.received_at),

@@ -5,11 +5,13 @@ follow (their organisation's for a customer manager), and any other ticket reads
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ServiceRpc, rpc
+from nameko.timer import timer
 
 from services.common import config
 from services.common.caller import Caller, CallerProvider
@@ -18,15 +20,20 @@ from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.tickets import columns as columns_module
-from services.tickets import assignment, creation, export, messages, reading, transitions
+from services.tickets import assignment, attachments, creation, editing, export, messages, reading, suspension, transitions
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
 from services.tickets.remote_errors import register_remote_errors
 
-# Events this service publishes, through its outbox.
-EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted", "ticket_assigned")
+logger = logging.getLogger(__name__)
 
+# Events this service publishes, through its outbox.
+EVENTS = ("ticket_created", "ticket_status_changed", "ticket_message_posted", "ticket_assigned",
+          "ticket_suspension_reminded")
+
+# How often suspended tickets are checked for reminders and automatic closing.
+SUSPENSION_CHECK_SECONDS = config.optional_int("TICKETS_SUSPENSION_CHECK_SECONDS", 300)
 REOPEN_WINDOW_DAYS_KEY = "TICKETS_REOPEN_WINDOW_DAYS"
 DEFAULT_REOPEN_WINDOW_DAYS = 15
 
@@ -52,6 +59,12 @@ class TicketsService(HealthMixin):
     def create_ticket(self, values: dict[str, Any]) -> dict[str, Any]:
         """Create a ticket from the form's values (snake_case keys); raises InvalidTicket with every bad field."""
         return creation.create_ticket(self.db, self.caller, values, self.catalog_rpc, self.auth_rpc)
+
+    @rpc
+    def update_ticket(self, ticket_id: str, changes: dict[str, Any],
+                      expected_version: int | None = None) -> dict[str, Any]:
+        """Change context, description or followers of an open ticket; recorded in its history."""
+        return editing.update_ticket(self.db, self.caller, ticket_id, changes, self.auth_rpc, expected_version)
 
     @rpc
     def duplicate_ticket(self, ticket_id: str) -> dict[str, Any]:
@@ -121,6 +134,39 @@ class TicketsService(HealthMixin):
     def mark_ticket_read(self, ticket_id: str) -> dict[str, Any]:
         """Record that the caller has read the ticket's thread; return the ticket."""
         return messages.mark_ticket_read(self.db, self.caller, ticket_id)
+
+    @rpc
+    def check_ticket_upload(self, ticket_id: str) -> dict[str, Any]:
+        """Return `{max_bytes}` when the caller may attach a file to the ticket; raise otherwise."""
+        return attachments.check_upload(self.db, self.caller, ticket_id)
+
+    @rpc
+    def add_ticket_attachment(self, ticket_id: str, storage_key: str, filename: str, content_type: str, size: int,
+                              sha256: str) -> dict[str, Any]:
+        """Record the metadata of a file the gateway has put in the attachment store."""
+        return attachments.add_attachment(self.db, self.caller, ticket_id, storage_key, filename, content_type,
+                                          size, sha256)
+
+    @rpc
+    def list_ticket_attachments(self, ticket_id: str) -> list[dict[str, Any]]:
+        return attachments.list_attachments(self.db, self.caller, ticket_id)
+
+    @rpc
+    def get_ticket_attachment(self, attachment_id: str) -> dict[str, Any]:
+        """Return an attachment's metadata; raises TicketNotFound when its ticket is hidden from the caller."""
+        return attachments.get_attachment(self.db, self.caller, attachment_id)
+
+    @timer(interval=SUSPENSION_CHECK_SECONDS)
+    def follow_up_suspended_tickets(self) -> None:
+        """Remind customers of suspended tickets and close those left without an answer."""
+        result = suspension.process_suspended(self.db, suspension.SuspensionPolicy.from_environment())
+        if result["reminded"] or result["closed"]:
+            logger.info("suspended tickets: %s reminded, %s closed", result["reminded"], result["closed"])
+
+    @rpc
+    def run_suspension_checks(self) -> dict[str, int]:
+        """Run the suspended tickets' follow-up now (admins); return `{reminded, closed}`."""
+        return suspension.run_checks(self.db, self.caller, suspension.SuspensionPolicy.from_environment())
 
     @rpc
     def get_ticket_columns(self) -> dict[str, Any]:

@@ -61,7 +61,10 @@ def _changes(ticket: Ticket, rule: Rule, transition: Transition, reason: str) ->
     for tracking_date in rule.clears:
         changes[tracking_date.value] = None
     # The suspension reason is the information the support asked for; it stays shown until resumed.
-    changes["suspension_reason"] = reason if transition == Transition.SUSPEND else None
+    suspending = transition == Transition.SUSPEND
+    changes["suspension_reason"] = reason if suspending else None
+    changes["suspended_at"] = now if suspending else None
+    changes["suspension_reminded_at"] = None
     return changes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import httpx
 import openpyxl
 import pytest
 
@@ -123,6 +124,10 @@ def test_support_flow_end_to_end(clients, form_input):
                            "{ totalCount counts { closed inProgress all } edges { node { id } } } }")["tickets"]
     assert ticket["id"] in [edge["node"]["id"] for edge in listed["edges"]]
     assert listed["counts"]["closed"] >= 1
+
+    exported = customer.http.get("/tickets/export.xlsx", params={"tab": "closed", "columns": "number,status"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
+    assert (ticket["number"], "Clôturée") in rows
 
 
 def test_resolved_ticket_offers_customer_close_or_reopen(clients, form_input):
@@ -244,3 +249,115 @@ def test_assign_ticket_shows_assignee(clients, form_input):
     assert assigned["assignTicket"]["ticket"]["assignee"]["id"] == demo.AGENT_LPETIT
     assert assigned["assignTicket"]["ticket"]["version"] == 2
     assert error_code(by_customer) == "FORBIDDEN"
+
+
+def test_update_ticket_changes_fields(clients, form_input):
+    ticket = create(clients["manager"], form_input)
+
+    body = clients["manager"].data(
+        "mutation($input: UpdateTicketInput!) { updateTicket(input: $input) "
+        "{ ticket { severity title version history { action reason } } } }",
+        {"input": {"ticketId": ticket["id"], "expectedVersion": 1, "severity": "BLOCKING", "title": "Nouveau titre"}})
+
+    updated = body["updateTicket"]["ticket"]
+    assert (updated["severity"], updated["title"], updated["version"]) == ("BLOCKING", "Nouveau titre", 2)
+    assert updated["history"][-1] == {"action": "edit", "reason": "severity, title"}
+
+
+# Attachments ----------------------------------------------------------------------------------
+
+ATTACHMENT_LIMIT_BYTES = 20 * 1024 * 1024
+
+
+def stored_files(system) -> list[str]:
+    root = system.work_dir / "var" / "attachments"
+    return sorted(str(path) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def attachments_of(client: Any, ticket: dict[str, Any]) -> list[dict[str, Any]]:
+    return client.data("query($id: ID!) { ticket(id: $id) { attachments { id filename size sha256 contentType "
+                       "downloadUrl uploadedBy { id } } } }", {"id": ticket["id"]})["ticket"]["attachments"]
+
+
+def test_attachment_accented_name_round_trip(system, clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    name = "Capture d'écran – été 2026.png"
+    content = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+    uploaded = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": name},
+                                            content=content, headers={"Content-Type": "image/png"})
+    listed = attachments_of(clients["agent"], ticket)
+    download = clients["agent"].http.get(uploaded.json()["downloadUrl"])
+    foreign = clients["other"].http.get(uploaded.json()["downloadUrl"])
+    anonymous = system.client().http.get(uploaded.json()["downloadUrl"])
+
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["filename"] == name
+    assert [item["filename"] for item in listed] == [name]
+    assert listed[0]["size"] == len(content)
+    assert listed[0]["uploadedBy"]["id"] == demo.USER_MLEROY
+    assert download.status_code == 200
+    assert download.content == content
+    assert download.headers["content-type"] == "image/png"
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-disposition"] == (
+        "attachment; filename=\"Capture d'?cran ? ?t? 2026.png\"; "
+        "filename*=UTF-8''Capture%20d%27%C3%A9cran%20%E2%80%93%20%C3%A9t%C3%A9%202026.png")
+    assert foreign.status_code == 404
+    assert foreign.json()["code"] == "NOT_FOUND"
+    assert anonymous.status_code == 401
+
+
+def test_attachment_oversized_stores_nothing(system, clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    before = stored_files(system)
+
+    declared = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": "gros.bin"},
+                                            content=b"\0" * (ATTACHMENT_LIMIT_BYTES + 1))
+
+    def chunks() -> Any:
+        for _ in range(21):
+            yield b"\0" * (1024 * 1024)
+
+    streamed_status = None
+    try:
+        streamed = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments",
+                                                params={"filename": "flux.bin"}, content=chunks())
+        streamed_status = streamed.status_code
+    except httpx.HTTPError:
+        # The server may close the connection once it has answered, before the client has sent everything.
+        streamed_status = 413
+
+    assert declared.status_code == 413
+    assert declared.json()["fields"][0]["code"] == "TOO_LARGE"
+    assert streamed_status == 413
+    assert attachments_of(clients["manager"], ticket) == []
+    assert stored_files(system) == before
+
+
+def test_attachment_on_other_organisation_ticket_refused(system, clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    before = stored_files(system)
+
+    response = clients["other"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": "x.txt"},
+                                          content=b"bonjour")
+
+    assert response.status_code == 404
+    assert stored_files(system) == before
+
+
+def test_read_only_api_token_cannot_create(system, clients, form_input):
+    created = clients["manager"].data(
+        "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }",
+        {"input": {"name": "Outil de suivi de la mairie", "scopes": ["TICKETS_READ"]}})["createApiToken"]
+    api = system.client(token=created["token"])
+    ticket = create(clients["manager"], form_input)
+
+    listed = api.data("{ tickets(tab: ALL, first: 100) { edges { node { id } } } }")["tickets"]
+    creating = api.execute("mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }",
+                           {"input": form_input})
+    closing = act(api, "closeTicket", ticket)
+
+    assert ticket["id"] in [edge["node"]["id"] for edge in listed["edges"]]
+    assert error_code(creating) == "FORBIDDEN"
+    assert error_code(closing) == "FORBIDDEN"

@@ -11,16 +11,18 @@ import json
 import re
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from services.common import demo
 from services.common.caller import CONTEXT_KEY, Caller
 from services.common.database import make_engine
 from services.common.sync_rpc import RpcCallFailed, SyncRpcClient
+from services.tickets.models import Ticket
 
 pytestmark = pytest.mark.integration
 
@@ -458,3 +460,95 @@ def test_assign_ticket_rejects_customer_and_non_agent(system, form):
     assert by_customer.exc_type == "Forbidden"
     assert error_fields(to_customer) == [("assigneeId", "NOT_AN_AGENT")]
     assert system.rpc("tickets", "get_ticket", caller=CBERNARD, ticket_id=ticket["id"])["assignee_id"] is None
+
+
+# Suspended tickets: reminder, then automatic closing ------------------------------------------
+
+AROUX = Caller(user_id=demo.ADMIN_AROUX, organisation_id=demo.VENDOR_ORG, role="admin")
+
+
+def age_suspension(system, ticket_id: str, suspended_days_ago: int, reminded_days_ago: int | None) -> None:
+    """Move a ticket's suspension into the past, as if the days had gone by."""
+    now = datetime.now(timezone.utc)
+    values: dict[str, Any] = {"suspended_at": now - timedelta(days=suspended_days_ago)}
+    if reminded_days_ago is not None:
+        values["suspension_reminded_at"] = now - timedelta(days=reminded_days_ago)
+    engine = make_engine(system.databases.url("tickets"))
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(Ticket).where(Ticket.id == ticket_id).values(**values))
+    finally:
+        engine.dispose()
+
+
+def test_suspended_ticket_reminded_then_closed(system, form):
+    ticket = create(system, JDUPONT, form)
+    transition(system, CBERNARD, ticket, "acknowledge")
+    transition(system, CBERNARD, ticket, "suspend", reason="Merci de joindre une capture d'écran")
+
+    age_suspension(system, ticket["id"], suspended_days_ago=8, reminded_days_ago=None)
+    first = system.rpc("tickets", "run_suspension_checks", caller=AROUX)
+    age_suspension(system, ticket["id"], suspended_days_ago=31, reminded_days_ago=23)
+    second = system.rpc("tickets", "run_suspension_checks", caller=AROUX)
+
+    assert first["reminded"] >= 1
+    assert second["closed"] >= 1
+    reminders = outbox_events(system, "ticket_suspension_reminded", ticket["id"])
+    assert len(reminders) == 1
+    assert reminders[0]["data"]["suspension_reason"] == "Merci de joindre une capture d'écran"
+    assert reminders[0]["data"]["auto_close_at"] is not None
+    closed = system.rpc("tickets", "get_ticket", caller=JDUPONT, ticket_id=ticket["id"])
+    assert closed["status"] == "closed"
+    history = system.rpc("tickets", "get_ticket_history", caller=JDUPONT, ticket_id=ticket["id"])
+    assert (history[-1]["action"], history[-1]["actor_id"]) == ("auto_close", None)
+    changes = outbox_events(system, "ticket_status_changed", ticket["id"])
+    assert changes[-1]["data"]["automatic"] is True
+    assert changes[-1]["actor"] == {"type": "system"}
+
+
+def test_suspended_ticket_not_closed_without_notice(system, form):
+    ticket = create(system, JDUPONT, form)
+    transition(system, CBERNARD, ticket, "start_intervention")
+    transition(system, CBERNARD, ticket, "suspend", reason="Quel poste ?")
+
+    # The reminder went out only yesterday, so the announced closing date has not come yet.
+    age_suspension(system, ticket["id"], suspended_days_ago=40, reminded_days_ago=1)
+    system.rpc("tickets", "run_suspension_checks", caller=AROUX)
+
+    assert system.rpc("tickets", "get_ticket", caller=JDUPONT, ticket_id=ticket["id"])["status"] == "suspended"
+    assert rpc_error(system, CBERNARD, "run_suspension_checks").exc_type == "Forbidden"
+
+
+# Editing --------------------------------------------------------------------------------------
+
+def test_update_ticket_records_edit(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    updated = system.rpc("tickets", "update_ticket", caller=JDUPONT, ticket_id=ticket["id"], expected_version=1,
+                         changes={"severity": "blocking", "description": "Plus de détails", "reference_2": "R-9"})
+    stale = rpc_error(system, JDUPONT, "update_ticket", ticket_id=ticket["id"], expected_version=1,
+                      changes={"title": "Autre titre"})
+    invalid = rpc_error(system, JDUPONT, "update_ticket", ticket_id=ticket["id"],
+                        changes={"title": "", "follower_ids": [demo.USER_PMARTIN], "product_id": demo.PRODUCT_COMPTA})
+
+    assert (updated["severity"], updated["description"], updated["reference_2"]) == ("blocking", "Plus de détails",
+                                                                                     "R-9")
+    assert updated["version"] == 2
+    assert stale.exc_type == "TicketChanged"
+    assert error_fields(invalid) == [("product_id", "NOT_EDITABLE")]
+    history = system.rpc("tickets", "get_ticket_history", caller=JDUPONT, ticket_id=ticket["id"])
+    assert (history[-1]["action"], history[-1]["reason"]) == ("edit", "severity, reference_2, description")
+
+
+def test_update_ticket_followers_checked(system, form):
+    ticket = create(system, JDUPONT, form)
+
+    foreign = rpc_error(system, JDUPONT, "update_ticket", ticket_id=ticket["id"],
+                        changes={"follower_ids": [demo.USER_PMARTIN]})
+    updated = system.rpc("tickets", "update_ticket", caller=JDUPONT, ticket_id=ticket["id"],
+                         changes={"follower_ids": [demo.USER_MLEROY]})
+    other = rpc_error(system, PMARTIN, "update_ticket", ticket_id=ticket["id"], changes={"title": "x"})
+
+    assert error_fields(foreign) == [("followerIds", "NOT_IN_ORGANISATION")]
+    assert updated["follower_ids"] == [demo.USER_MLEROY]
+    assert other.exc_type == "TicketNotFound"

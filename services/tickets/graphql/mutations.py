@@ -124,6 +124,42 @@ CloseTicket = _transition_mutation(
     "reason", False, "Optional reason recorded in the history.")
 
 
+class UpdateTicketInput(graphene.InputObjectType):
+    """The fields to change; those left out keep their value. The « Contrat » group cannot change."""
+
+    ticket_id = graphene.ID(required=True, description="Global id of the ticket.")
+    expected_version = graphene.Int(description="The ticket's version as last read; CONFLICT when it changed since.")
+    nature = graphene.Field(TicketRequestNature, description="« Nature de demande ».")
+    severity = graphene.Field(TicketSeverity, description="« Gravité ».")
+    desired_delivery_date = graphene.Date(description="« Livraison souhaitée », today or later.")
+    reference1 = graphene.String(description="« Référence 1 ».")
+    reference2 = graphene.String(description="« Référence 2 ».")
+    title = graphene.String(description="« Titre ».")
+    description = graphene.String(description="« Descriptif » in Markdown.")
+    follower_ids = graphene.List(graphene.NonNull(graphene.ID), description="The complete new list of followers.")
+
+
+class UpdateTicketPayload(graphene.ObjectType):
+    ticket = graphene.Field(Ticket, required=True, description="The ticket after the change.")
+
+
+class UpdateTicket(graphene.Mutation):
+    """Change an open ticket's context, description or followers; the change is recorded in its history."""
+
+    class Arguments:
+        input = UpdateTicketInput(required=True)
+
+    Output = UpdateTicketPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> UpdateTicketPayload:
+        authorize(info, scope="tickets:write")
+        ticket_id = decode_global_id(input["ticket_id"], "Ticket", field="ticketId")
+        changes = _form_values(input)
+        ticket = await call(info, "tickets", "update_ticket", ticket_id=ticket_id, changes=changes,
+                            expected_version=input.get("expected_version"))
+        return UpdateTicketPayload(ticket=ticket)
+
+
 class AssignTicketInput(graphene.InputObjectType):
     ticket_id = graphene.ID(required=True, description="Global id of the ticket.")
     assignee_id = graphene.ID(description="The agent to put in charge; empty to remove the assignment.")
@@ -255,6 +291,7 @@ class TicketsMutation(graphene.ObjectType):
     resolve_ticket = ResolveTicket.Field()
     reopen_ticket = ReopenTicket.Field()
     close_ticket = CloseTicket.Field()
+    update_ticket = UpdateTicket.Field()
     assign_ticket = AssignTicket.Field()
     duplicate_ticket = DuplicateTicket.Field()
     post_ticket_message = PostTicketMessage.Field()

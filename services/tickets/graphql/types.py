@@ -186,6 +186,28 @@ class TicketMessage(graphene.ObjectType):
         return await load_contact(info, root.get("author_id"))
 
 
+class TicketAttachment(graphene.ObjectType):
+    """A file attached to a ticket; its content is downloaded from `downloadUrl`."""
+
+    id = graphene.ID(required=True, description="Global id of the attachment.")
+    filename = graphene.String(required=True, description="Original file name, Unicode kept.")
+    content_type = graphene.String(required=True, description="Media type given at upload.")
+    size = graphene.Int(required=True, description="Size in bytes.")
+    sha256 = graphene.String(required=True, description="SHA-256 checksum of the content, in hexadecimal.")
+    uploaded_by = graphene.Field(TicketContact, description="Who attached it.")
+    created_at = time_field("created_at", "When it was attached.", required=True)
+    download_url = graphene.String(required=True, description="Path of the download on this server.")
+
+    def resolve_id(root: dict[str, Any], info: Any) -> str:
+        return to_global_id("TicketAttachment", root["id"])
+
+    def resolve_download_url(root: dict[str, Any], info: Any) -> str:
+        return f"/tickets/attachments/{to_global_id('TicketAttachment', root['id'])}"
+
+    async def resolve_uploaded_by(root: dict[str, Any], info: Any) -> Any:
+        return await load_contact(info, root.get("uploaded_by_id"))
+
+
 class TicketMessageConnection(relay.Connection):
     class Meta:
         node = TicketMessage
@@ -247,6 +269,11 @@ class Ticket(graphene.ObjectType):
                                         description="Transitions the caller may apply now.")
     history = graphene.List(graphene.NonNull(TicketHistoryEntry), required=True,
                             description="Changes, oldest first (one service call per ticket: avoid in lists).")
+    attachments = graphene.List(graphene.NonNull(TicketAttachment), required=True,
+                                description="Attached files, oldest first (one service call per ticket: avoid "
+                                            "in lists).")
+    attachment_upload_url = graphene.String(required=True, description="Path to POST a file to, as the raw "
+                                                                       "body, with ?filename=NAME.")
     messages = relay.ConnectionField(TicketMessageConnection,
                                       description="The thread, oldest first; internal notes for agents only "
                                                   "(one service call per ticket: avoid in lists).")
@@ -306,6 +333,12 @@ class Ticket(graphene.ObjectType):
 
     async def resolve_history(root: dict[str, Any], info: Any) -> list[dict[str, Any]]:
         return await call(info, "tickets", "get_ticket_history", ticket_id=root["id"])
+
+    async def resolve_attachments(root: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+        return await call(info, "tickets", "list_ticket_attachments", ticket_id=root["id"])
+
+    def resolve_attachment_upload_url(root: dict[str, Any], info: Any) -> str:
+        return f"/tickets/{to_global_id('Ticket', root['id'])}/attachments"
 
     async def resolve_messages(root: dict[str, Any], info: Any, first: int | None = None, after: str | None = None,
                                **_: Any) -> Any:

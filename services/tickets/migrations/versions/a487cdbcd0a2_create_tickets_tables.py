@@ -1,14 +1,14 @@
 """create tickets tables
 
-Revision ID: 788071e00776
+Revision ID: a487cdbcd0a2
 Revises: 
-Create Date: 2026-12-04 20:37:52.462249
+Create Date: 2026-12-04 20:49:54.730866
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '788071e00776'
+revision = 'a487cdbcd0a2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -63,6 +63,8 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('new', 'acknowledged', 'in_progress', 'suspended', 'resolved', 'closed', name='ticketstatus', native_enum=False, length=30), nullable=False),
     sa.Column('state', sa.Enum('awaiting_support', 'awaiting_customer_resume', 'awaiting_customer_confirmation', 'finished', name='ticketstate', native_enum=False), nullable=False),
     sa.Column('suspension_reason', sa.Text(), nullable=True),
+    sa.Column('suspended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('suspension_reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('duplicated_from_id', sa.String(length=36), nullable=True),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
@@ -95,6 +97,23 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('user_id')
     )
+    op.create_table('ticket_attachment',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('ticket_id', sa.String(length=36), nullable=False),
+    sa.Column('storage_key', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.String(length=36), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('storage_key')
+    )
+    with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_attachment_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('ticket_follower',
     sa.Column('ticket_id', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=False),
@@ -158,6 +177,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_follower_user_id'))
 
     op.drop_table('ticket_follower')
+    with op.batch_alter_table('ticket_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_attachment_ticket_id'))
+
+    op.drop_table('ticket_attachment')
     op.drop_table('ticket_list_columns')
     op.drop_table('ticket_counter')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
