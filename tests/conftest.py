@@ -51,7 +51,7 @@ def system(tmp_path_factory: pytest.TempPathFactory, database_backend: str,
     directory: StandInDirectory | None = None
     try:
         running.start()
-        # notify asks this stand-in for users' addresses and languages (see tests/support/directory.py).
+        # notify reads users' addresses and languages from this stand-in (see tests/support/directory.py).
         directory = StandInDirectory(running.vhost.amqp_uri)
         directory.start()
         running.directory = directory  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ DEFAULT_EVENT_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600)
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Where outgoing e-mail goes: an SMTP server, or `.eml` files when `smtp_host` is empty."""
+    """Destination of outgoing e-mail: an SMTP server, or `.eml` files when `smtp_host` is empty."""
 
     smtp_host: str | None
     smtp_port: int
@@ -74,7 +74,7 @@ def _delays(key: str, default: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def directory_service() -> str:
-    """Return the service that answers `get_users` and `list_agents`: auth unless overridden."""
+    """Return the service that serves `get_users` and `list_agents`, which is auth unless overridden."""
     return os.environ.get("NOTIFY_DIRECTORY_SERVICE") or "auth"
 
 
