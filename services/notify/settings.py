@@ -29,6 +29,7 @@ class MailSettings:
     smtp_password: str | None
     mail_from: str
     helo_name: str
+    smtp_ca_file: str | None
     smtp_timeout_seconds: int
     retry_delays: tuple[int, ...]
 
@@ -54,6 +55,7 @@ def mail_settings() -> MailSettings:
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         mail_from=mail_from,
         helo_name=os.environ.get("SMTP_HELO_NAME") or _domain(mail_from),
+        smtp_ca_file=os.environ.get("SMTP_CA_FILE") or None,
         smtp_timeout_seconds=config.optional_int("SMTP_TIMEOUT_SECONDS", 30),
         retry_delays=_delays("NOTIFY_RETRY_DELAYS_SECONDS", DEFAULT_RETRY_DELAYS),
     )

@@ -39,7 +39,7 @@ def deliver(settings: MailSettings, message: EmailMessage, recipient: str) -> No
 
 
 def write_eml(message: EmailMessage) -> Path:
-    """Write the message under `<var dir>/mail/`; the temporary name keeps readers off half files."""
+    """Write the message under `<var dir>/mail/`, renamed into place so no reader sees a partial file."""
     directory = mail_dir()
     name = f"{utc_now().strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}.eml"
     partial = directory / f".{name}.part"
@@ -56,16 +56,21 @@ def _send_smtp(settings: MailSettings, message: EmailMessage, recipient: str) ->
     if settings.smtp_security == "tls":
         client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=timeout,
                                                 local_hostname=settings.helo_name,
-                                                context=ssl.create_default_context())
+                                                context=_tls_context(settings))
     else:
         client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout,
                               local_hostname=settings.helo_name)
     with client:
         if settings.smtp_security == "starttls":
-            client.starttls(context=ssl.create_default_context())
+            client.starttls(context=_tls_context(settings))
         if settings.smtp_username:
             client.login(settings.smtp_username, settings.smtp_password or "")
         # The envelope recipient is given explicitly, so no header of the message can add another.
         refused = client.send_message(message, to_addrs=[recipient])
         if refused:
             raise DeliveryError(f"recipient rejected by the SMTP server: {refused}")
+
+
+def _tls_context(settings: MailSettings) -> ssl.SSLContext:
+    """Return a context that verifies the server's certificate, against `SMTP_CA_FILE` when it is set."""
+    return ssl.create_default_context(cafile=settings.smtp_ca_file)
