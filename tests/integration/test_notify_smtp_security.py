@@ -12,7 +12,7 @@ import pytest
 
 from services.notify.messages import RenderedEmail, build_message
 from services.notify.settings import mail_settings
-from services.notify.transport import DeliveryError, deliver
+from services.notify.transport import DeliveryError, Mailer, deliver
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -88,3 +88,21 @@ def test_untrusted_certificate_raises_delivery_error(tls_server, certificate, mo
         deliver(settings, sample_message(settings.mail_from), RECIPIENT)
 
     assert tls_server.messages_to(RECIPIENT) == []
+
+
+def test_mailer_reuses_one_session_and_reconnects(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+
+    with Mailer(settings) as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        first_session = mailer.client
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        second_session = mailer.client
+        # The server side may drop a session at any time; the next message must open a new one.
+        assert first_session is not None
+        first_session.sock.close()
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+
+    assert second_session is first_session
+    assert len(tls_server.wait_for(RECIPIENT, count=3)) == 3
