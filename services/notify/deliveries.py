@@ -1,8 +1,8 @@
 """The e-mail delivery log: queue, claim, send outside any transaction, retry with backoff.
 
 A row is queued with `next_attempt_at` set one lease ahead, which reserves it for the worker that
-created it. That worker sends it right after its commit; the retry timer picks up rows whose time
-has come (a failed send, or a worker that died before sending). Claiming moves `next_attempt_at`
+created it. That worker sends it right after its commit. The retry timer picks up the rows whose
+time has come: failed sends, and rows of a worker that died before sending. Claiming moves `next_attempt_at`
 forward with a compare-and-set update, so two workers never send one row at the same moment.
 """
 from __future__ import annotations
