@@ -63,7 +63,8 @@ def system(tmp_path_factory: pytest.TempPathFactory, database_backend: str,
     directory: StandInDirectory | None = None
     try:
         running.start()
-        # notify asks this stand-in for users' addresses and languages (see tests/support/directory.py).
+        # notify reads users' addresses and languages from this stand-in (see tests/support/directory.py);
+        # tests add users to it through `system.directory`.
         directory = StandInDirectory(running.vhost.amqp_uri)
         directory.start()
         running.directory = directory  # type: ignore[attr-defined]
@@ -72,9 +73,3 @@ def system(tmp_path_factory: pytest.TempPathFactory, database_backend: str,
         if directory is not None:
             directory.stop()
         running.stop()
-
-
-@pytest.fixture(scope="session")
-def directory(system: System) -> StandInDirectory:
-    """The users notify's directory calls return; tests may add users to it."""
-    return system.directory  # type: ignore[attr-defined, no-any-return]

@@ -1,8 +1,8 @@
 """The e-mail delivery log: queue, claim, send outside any transaction, retry with backoff.
 
 A row is queued with `next_attempt_at` set one lease ahead, which reserves it for the worker that
-created it. That worker sends it right after its commit; the retry timer picks up rows whose time
-has come (a failed send, or a worker that died before sending). Claiming moves `next_attempt_at`
+created it. That worker sends it right after its commit. The retry timer picks up the rows whose
+time has come: failed sends, and rows of a worker that died before sending. Claiming moves `next_attempt_at`
 forward with a compare-and-set update, so two workers never send one row at the same moment.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from services.notify.exceptions import InvalidDeliveryFilter
 from services.notify.messages import RenderedEmail, build_message
 from services.notify.models import DeliveryStatus, EmailDelivery, NotificationKind
 from services.notify.settings import MailSettings
-from services.notify.transport import DeliveryError, deliver
+from services.notify.transport import DeliveryError, Mailer
 
 logger = logging.getLogger(__name__)
 
@@ -67,17 +67,18 @@ def claim_due(session: Session, now: datetime, limit: int = DUE_BATCH_SIZE) -> l
 
 
 def send_claimed(session: Session, settings: MailSettings, delivery_ids: list[str]) -> None:
-    """Send each reserved row; one failure is recorded on its row and never stops the others."""
-    for delivery_id in delivery_ids:
-        try:
-            send_delivery(session, settings, delivery_id)
-        except Exception:
-            session.rollback()
-            logger.exception("delivery %s: unexpected error while sending; the retry timer will take it up",
-                             delivery_id)
+    """Send each reserved row over one SMTP session; a failure is recorded on its row and stops no other."""
+    with Mailer(settings) as mailer:
+        for delivery_id in delivery_ids:
+            try:
+                send_delivery(session, mailer, delivery_id)
+            except Exception:
+                session.rollback()
+                logger.exception("delivery %s: unexpected error while sending; the retry timer will take it up",
+                                 delivery_id)
 
 
-def send_delivery(session: Session, settings: MailSettings, delivery_id: str) -> DeliveryStatus | None:
+def send_delivery(session: Session, mailer: Mailer, delivery_id: str) -> DeliveryStatus | None:
     """Send one queued row and record the result; return its new status (None when not queued)."""
     delivery = session.get(EmailDelivery, delivery_id)
     if delivery is None or delivery.status != DeliveryStatus.QUEUED:
@@ -86,7 +87,8 @@ def send_delivery(session: Session, settings: MailSettings, delivery_id: str) ->
     # End the read transaction before talking to SMTP: SQLite must not see a transaction held open.
     session.commit()
 
-    error, permanent = _deliver(settings, delivery)
+    settings = mailer.settings
+    error, permanent = _deliver(mailer, delivery)
     now = utc_now()
     delivery.attempts += 1
     if error is None:
@@ -116,16 +118,16 @@ def send_delivery(session: Session, settings: MailSettings, delivery_id: str) ->
     return delivery.status
 
 
-def _deliver(settings: MailSettings, delivery: EmailDelivery) -> tuple[str | None, bool]:
+def _deliver(mailer: Mailer, delivery: EmailDelivery) -> tuple[str | None, bool]:
     """Hand the row's message over; return the error text (None on success) and whether it is final."""
     rendered = RenderedEmail(subject=delivery.subject, text=delivery.body_text, html=delivery.body_html)
     try:
-        message = build_message(settings.mail_from, delivery.recipient, None, rendered,
+        message = build_message(mailer.settings.mail_from, delivery.recipient, None, rendered,
                                 message_id=delivery.message_id, language=delivery.language)
     except ValueError as exc:
         return f"invalid message: {exc}", True
     try:
-        deliver(settings, message, delivery.recipient)
+        mailer.deliver(message, delivery.recipient)
     except DeliveryError as exc:
         return str(exc), False
     return None, False

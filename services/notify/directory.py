@@ -18,8 +18,8 @@ DIRECTORY_TIMEOUT_SECONDS = 10
 class DirectoryRpc(ServiceRpc):
     """An RPC proxy to the service that serves `get_users(ids)`, `list_agents()` and `list_users(...)`.
 
-    That service is auth; `NOTIFY_DIRECTORY_SERVICE` names another one that speaks the same methods,
-    which lets the integration tests give notify users with known addresses and languages.
+    That service is auth. `NOTIFY_DIRECTORY_SERVICE` names another one with the same methods, so the
+    integration tests can give notify users with known addresses and languages.
     """
 
     def __init__(self, **kwargs: Any) -> None:

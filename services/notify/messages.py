@@ -81,7 +81,7 @@ def build_message(mail_from: str, recipient: str, recipient_name: str | None, re
     message["To"] = _address(recipient, recipient_name)
     message["Date"] = format_datetime(utc_now())
     message["Message-ID"] = message_id or make_msgid(domain=mail_domain(mail_from))
-    # RFC 3834: tells auto-responders (out-of-office replies) not to answer this message.
+    # RFC 3834: auto-responders (out-of-office replies) must not reply to a message with this header.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(rendered.text)

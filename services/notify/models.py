@@ -29,7 +29,7 @@ def new_id() -> str:
 
 
 class NotificationKind(str, enum.Enum):
-    """What a notification is about; preferences are set per kind."""
+    """Subject of a notification. Preferences are set per kind."""
 
     TICKET_CREATED = "ticket_created"
     TICKET_STATUS_CHANGED = "ticket_status_changed"
@@ -55,7 +55,7 @@ class DeliveryStatus(str, enum.Enum):
 
 
 class NotificationPreference(Base):
-    """How one user wants to hear about one kind of notification; no row means the defaults."""
+    """One user's choice for one kind of notification. Without a row, the defaults apply."""
 
     __tablename__ = "notification_preference"
 

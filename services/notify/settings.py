@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -19,7 +20,7 @@ DEFAULT_EVENT_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600)
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Where outgoing e-mail goes: an SMTP server, or `.eml` files when `smtp_host` is empty."""
+    """Destination of outgoing e-mail: an SMTP server, or `.eml` files when `smtp_host` is empty."""
 
     smtp_host: str | None
     smtp_port: int
@@ -27,6 +28,8 @@ class MailSettings:
     smtp_username: str | None
     smtp_password: str | None
     mail_from: str
+    helo_name: str
+    smtp_ca_file: str | None
     smtp_timeout_seconds: int
     retry_delays: tuple[int, ...]
 
@@ -43,16 +46,23 @@ def mail_settings() -> MailSettings:
         raise config.MissingSetting(
             f"environment variable SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, got {security!r}")
     default_port = {"none": 25, "starttls": 587, "tls": 465}[security]
+    mail_from = os.environ.get("MAIL_FROM") or DEFAULT_MAIL_FROM
     return MailSettings(
         smtp_host=os.environ.get("SMTP_HOST") or None,
         smtp_port=config.optional_int("SMTP_PORT", default_port),
         smtp_security=security,
         smtp_username=os.environ.get("SMTP_USERNAME") or None,
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
-        mail_from=os.environ.get("MAIL_FROM") or DEFAULT_MAIL_FROM,
+        mail_from=mail_from,
+        helo_name=os.environ.get("SMTP_HELO_NAME") or _domain(mail_from),
+        smtp_ca_file=os.environ.get("SMTP_CA_FILE") or None,
         smtp_timeout_seconds=config.optional_int("SMTP_TIMEOUT_SECONDS", 30),
         retry_delays=_delays("NOTIFY_RETRY_DELAYS_SECONDS", DEFAULT_RETRY_DELAYS),
     )
+
+
+def _domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
 
 
 def event_retry_delays() -> tuple[int, ...]:
@@ -74,7 +84,7 @@ def _delays(key: str, default: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def directory_service() -> str:
-    """Return the service that answers `get_users` and `list_agents`: auth unless overridden."""
+    """Return the service that serves `get_users` and `list_agents`, which is auth unless overridden."""
     return os.environ.get("NOTIFY_DIRECTORY_SERVICE") or "auth"
 
 

@@ -230,3 +230,20 @@ def test_delivery_log_forbidden_to_customers_in_graphql(system):
     body = graphql_as(system, caller, "{ emailDeliveries(first: 5) { totalCount } }")
 
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_node_query_returns_own_notification(system):
+    owner, _address = new_customer(system.directory)
+    other, _other_address = new_customer(system.directory)
+    data = agent_reply(system, owner.user_id)
+    wait_for_notifications(system, owner, 1)
+    global_id = graphql_as(system, owner, NOTIFICATIONS)["data"]["notifications"]["edges"][0]["node"]["id"]
+    query = """query($id: ID!) { node(id: $id) { id ... on Notification { title kind read createdAt } } }"""
+
+    own = graphql_as(system, owner, query, {"id": global_id})
+    foreign = graphql_as(system, other, query, {"id": global_id})
+
+    assert data["number"] in own["data"]["node"]["title"]
+    assert own["data"]["node"]["kind"] == "TICKET_MESSAGE_POSTED"
+    assert own["data"]["node"]["read"] is False
+    assert foreign["errors"][0]["extensions"]["code"] == "NOT_FOUND"

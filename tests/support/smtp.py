@@ -8,6 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from email.message import EmailMessage
 from typing import Any, Callable
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 DEFAULT_WAIT_SECONDS = 20.0
 
@@ -77,13 +79,31 @@ def _free_port() -> int:
 
 
 class SmtpServer:
-    """The running test server and the queries tests make on what it received."""
+    """The running test server and the queries tests make on what it received.
 
-    def __init__(self) -> None:
+    With `tls_context`, the server offers STARTTLS and requires it. With `credentials` (user, password),
+    it requires SMTP AUTH after STARTTLS.
+    """
+
+    def __init__(self, tls_context: ssl.SSLContext | None = None,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.host = "127.0.0.1"
         self.port = _free_port()
         self.handler = RecordingHandler()
-        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self.credentials = credentials
+        options: dict[str, Any] = {}
+        if tls_context is not None:
+            options.update(tls_context=tls_context, require_starttls=True)
+        if credentials is not None:
+            options.update(authenticator=self._authenticate, auth_require_tls=True)
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port, **options)
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        if self.credentials is None or not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user, password = self.credentials
+        accepted = auth_data.login.decode() == user and auth_data.password.decode() == password
+        return AuthResult(success=accepted, handled=False)
 
     def start(self) -> None:
         self.controller.start()
