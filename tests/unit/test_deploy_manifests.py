@@ -117,8 +117,8 @@ def test_compose_rabbitmq_has_management():
 def test_compose_notify_has_smtp_settings():
     environment = compose()["services"]["notify"]["environment"]
 
-    for key in ("PORTAIL_SMTP_HOST", "PORTAIL_SMTP_PORT", "PORTAIL_SMTP_USERNAME", "PORTAIL_SMTP_PASSWORD",
-                "PORTAIL_MAIL_FROM"):
+    for key in ("SMTP_HOST", "SMTP_SECURITY", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD",
+                "MAIL_FROM"):
         assert key in environment, key
 
 
