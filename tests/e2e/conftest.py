@@ -13,7 +13,11 @@ SCREENSHOT_DIR = Path(os.environ.get("PORTAIL_SCREENSHOT_DIR",
                                      Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"))
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection", "--no-pings", "--metrics-recording-only",
+    # Chromium still looks up its vendor's hosts at start despite the flags above; resolving every
+    # name but the loopback ones to "not found" keeps the browser from sending any query off the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 
 
