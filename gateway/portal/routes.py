@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from gateway.portal import account_views, home_views, product_views, support_views
+from gateway.portal import account_views, console_views, home_views, product_views, support_views
 
 
 def portal_routes() -> list[Route]:
@@ -19,6 +19,15 @@ def portal_routes() -> list[Route]:
         Route("/actualites", home_views.news_list),
         Route("/actualites/{news_id}", home_views.news_detail),
         Route("/produits/{space_id}", product_views.product_space),
+        Route("/console", console_views.queue),
+        Route("/console/tickets/{number}", console_views.ticket_page),
+        Route("/console/tickets/{number}/{action}", console_views.ticket_action, methods=["POST"]),
+        Route("/console/actualites", console_views.news_admin, methods=["GET"]),
+        Route("/console/actualites", console_views.news_create, methods=["POST"]),
+        Route("/console/actualites/{news_id}/publier", console_views.news_publish, methods=["POST"]),
+        Route("/console/jetons", console_views.tokens, methods=["GET"]),
+        Route("/console/jetons", console_views.token_create, methods=["POST"]),
+        Route("/console/jetons/{token_id}/revoquer", console_views.token_revoke, methods=["POST"]),
         Route("/support", support_views.support_home),
         Route("/support/creation", support_views.create_form, methods=["GET"]),
         Route("/support/creation", support_views.create_submit, methods=["POST"]),

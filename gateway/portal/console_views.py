@@ -1,0 +1,302 @@
+"""The agent console: the queue, ticket handling, news publishing and API tokens.
+
+Agents sign in on the same page as customers; every console page requires the agent or admin role,
+and the services check the role again on each call.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+from graphql_relay import to_global_id
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.portal.i18n import translations
+from gateway.portal.operations import PageSession
+from gateway.portal.pages import failure, not_found, signed_in
+from gateway.portal.rendering import csrf_valid, redirect, render
+from gateway.portal.support_views import csrf_expired, nodes
+
+QUEUE = """
+query Queue($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $after: String) {
+  tickets(tab: $tab, filter: $filter, sort: $sort, first: 50, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id number title statusLabel status stateLabel state severity severityLabel unread
+                   organisationId product { name } site { name } requester { displayName }
+                   enteredAt updatedAt } }
+  }
+  ticketCounts(filter: $filter) { inProgress resolved closed all unread }
+}"""
+FIND = """
+query Find($text: String) { tickets(tab: ALL, filter: {text: $text}, first: 10) { edges { node { id number } } } }"""
+DETAIL = """
+query Ticket($id: ID!) { ticket(id: $id) {
+  id number version title descriptionHtml natureLabel severityLabel desiredDeliveryDate reference1 reference2
+  statusLabel status stateLabel state suspensionReason allowedTransitions organisationId
+  contract { number } services { name } product { name } site { name } productVersion { name }
+  requester { displayName email } followers { displayName }
+  enteredAt receivedAt interventionAt resolvedAt closedAt updatedAt
+  history { action actor { displayName } fromStatus toStatus reason occurredAt }
+  messages(first: 100) { edges { node { id author { displayName } authorIsAgent internal bodyHtml createdAt } } }
+} }"""
+ORGANISATION = "query Org($id: ID!) { node(id: $id) { ... on Organisation { name } } }"
+# Transition slug in the URL -> (mutation, input type, optional text field of the form).
+TRANSITIONS = {
+    "prendre-en-compte": ("acknowledgeTicket", "AcknowledgeTicketInput", None),
+    "intervenir": ("startTicketIntervention", "StartTicketInterventionInput", None),
+    "suspendre": ("suspendTicket", "SuspendTicketInput", "requestedInformation"),
+    "resoudre": ("resolveTicket", "ResolveTicketInput", "resolution"),
+    "cloturer": ("closeTicket", "CloseTicketInput", "reason"),
+}
+POST_MESSAGE = """
+mutation Post($input: PostTicketMessageInput!) { postTicketMessage(input: $input) { message { id } } }"""
+NEWS = """{ news(first: 50) { edges { node { id title summary status publishAt audience pinned } } } }"""
+CREATE_NEWS = "mutation Create($input: CreateNewsInput!) { createNews(input: $input) { news { id } } }"
+PUBLISH_NEWS = "mutation Publish($input: PublishNewsInput!) { publishNews(input: $input) { news { id } } }"
+PRODUCTS = "{ products(first: 50) { edges { node { id catalogId name } } } }"
+TOKENS = "{ apiTokens { id name prefix scopes createdAt expiresAt lastUsedAt revokedAt user { email } } }"
+CREATE_TOKEN = """
+mutation Create($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }"""
+REVOKE_TOKEN = "mutation Revoke($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { id } } }"
+SCOPES = ("TICKETS_READ", "TICKETS_WRITE", "NEWS_READ", "CATALOG_READ", "ADMIN")
+QUEUE_TABS = {"en-cours": "IN_PROGRESS", "resolues": "RESOLVED", "cloturees": "CLOSED", "toutes": "ALL"}
+
+
+async def staff_only(page: PageSession) -> Response | None:
+    """Return a refusal for customers, or None for agents and admins."""
+    if page.context.caller.is_agent:
+        return None
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=403, title=_("Access denied"),
+                  lines=[_("The console is for the support team.")])
+
+
+def waiting_since(ticket: dict[str, Any]) -> str:
+    """Return how long the ticket has waited since its last change, as hours or days."""
+    updated = datetime.fromisoformat(ticket["updatedAt"])
+    hours = int((datetime.now(timezone.utc) - updated).total_seconds() // 3600)
+    return f"{hours // 24} j" if hours >= 48 else f"{hours} h"
+
+
+@signed_in
+async def queue(request: Request, page: PageSession) -> Response:
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    params = request.query_params
+    tab = params.get("onglet") or "en-cours"
+    filters: dict[str, Any] = {}
+    if params.get("texte"):
+        filters["text"] = params["texte"]
+    if params.get("statut"):
+        filters["statuses"] = [params["statut"]]
+    if params.get("gravite"):
+        filters["severities"] = [params["gravite"]]
+    result = await page.run(QUEUE, {"tab": QUEUE_TABS.get(tab, "IN_PROGRESS"), "filter": filters,
+                                    "sort": params.get("tri") or "SEVERITY", "after": params.get("apres")})
+    if not result.ok:
+        return failure(page, result)
+    connection = result.data["tickets"]
+    tickets = nodes(connection)
+    for ticket in tickets:
+        ticket["waiting"] = waiting_since(ticket)
+    next_query = None
+    if connection["pageInfo"]["hasNextPage"]:
+        next_query = urlencode({**dict(params), "apres": connection["pageInfo"]["endCursor"]})
+    return render(page, "console/queue.html", tickets=tickets, total=connection["totalCount"],
+                  counts=result.data["ticketCounts"], tab=tab, filters=params, next_query=next_query,
+                  console=True, support_enabled=True)
+
+
+async def find_ticket(page: PageSession, number: str) -> dict[str, Any] | None:
+    found = await page.run(FIND, {"text": number})
+    if not found.ok:
+        return None
+    match = next((item for item in nodes(found.data["tickets"]) if item["number"] == number), None)
+    if match is None:
+        return None
+    detail = await page.run(DETAIL, {"id": match["id"]})
+    return detail.data["ticket"] if detail.ok and detail.data else None
+
+
+async def render_ticket(page: PageSession, ticket: dict[str, Any], status: int = 200,
+                        errors: list[str] | None = None, flash: str | None = None) -> Response:
+    organisation = await page.run(ORGANISATION, {"id": to_global_id("Organisation", ticket["organisationId"])})
+    name = organisation.data["node"]["name"] if organisation.ok and organisation.data and organisation.data["node"] \
+        else ticket["organisationId"]
+    return render(page, "console/ticket.html", status=status, ticket=ticket, organisation_name=name,
+                  messages=nodes(ticket["messages"]), errors=errors or [], flash=flash, console=True,
+                  support_enabled=True)
+
+
+@signed_in
+async def ticket_page(request: Request, page: PageSession) -> Response:
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    ticket = await find_ticket(page, request.path_params["number"])
+    if ticket is None:
+        return not_found(page)
+    return await render_ticket(page, ticket)
+
+
+@signed_in
+async def ticket_action(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    ticket = await find_ticket(page, request.path_params["number"])
+    if ticket is None:
+        return not_found(page)
+    action = request.path_params["action"]
+    form = await request.form()
+    if action in ("repondre", "note"):
+        result = await page.run(POST_MESSAGE, {"input": {
+            "ticketId": ticket["id"], "body": str(form.get("body", "")).strip(), "internal": action == "note"}})
+    elif action in TRANSITIONS:
+        mutation, input_type, text_field = TRANSITIONS[action]
+        values: dict[str, Any] = {"ticketId": ticket["id"], "expectedVersion": int(form.get("version", 0))}
+        if text_field:
+            values[text_field] = str(form.get(text_field, "")).strip()
+        result = await page.run(
+            f"mutation Act($input: {input_type}!) {{ {mutation}(input: $input) {{ ticket {{ id }} }} }}",
+            {"input": values})
+    else:
+        return not_found(page)
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+            return failure(page, result)
+        _ = translations(page.language).gettext
+        errors = result.messages()
+        if result.first_code() == "CONFLICT":
+            errors = [_("Someone else changed this request first; here it is as it is now. Nothing you "
+                        "typed was applied: check it and try again.")]
+        fresh = await find_ticket(page, ticket["number"]) or ticket
+        return await render_ticket(page, fresh, status=409 if result.first_code() == "CONFLICT" else 400,
+                                   errors=errors)
+    return redirect(page, f"/console/tickets/{ticket['number']}")
+
+
+@signed_in
+async def news_admin(request: Request, page: PageSession) -> Response:
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    return await render_news_admin(page)
+
+
+async def render_news_admin(page: PageSession, status: int = 200, errors: list[str] | None = None,
+                            field_errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                            flash: str | None = None) -> Response:
+    news = await page.run(NEWS)
+    products = await page.run(PRODUCTS)
+    if not news.ok:
+        return failure(page, news)
+    return render(page, "console/news.html", status=status, news=nodes(news.data["news"]),
+                  products=nodes(products.data["products"]) if products.ok else [], errors=errors or [],
+                  field_errors=field_errors or {}, values=values or {}, flash=flash, console=True,
+                  support_enabled=True)
+
+
+@signed_in
+async def news_create(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    form = await request.form()
+    values: dict[str, Any] = {
+        "title": str(form.get("title", "")).strip(),
+        "summary": str(form.get("summary", "")).strip(),
+        "bodyMarkdown": str(form.get("bodyMarkdown", "")),
+        "pinned": form.get("pinned") == "1",
+        "audience": str(form.get("audience", "EVERYONE")),
+        "audienceProductIds": [str(item) for item in form.getlist("audienceProductIds")],
+    }
+    publish_at = str(form.get("publishAt", "")).strip()
+    if publish_at:
+        # The form's local time is Paris time; the API takes an instant with its offset.
+        values["publishAt"] = paris_to_iso(publish_at)
+    result = await page.run(CREATE_NEWS, {"input": values})
+    if result.ok and form.get("publish") == "1":
+        result = await page.run(PUBLISH_NEWS, {"input": {"newsId": result.data["createNews"]["news"]["id"]}})
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+            return failure(page, result)
+        return await render_news_admin(page, status=400, errors=result.messages(),
+                                       field_errors=result.field_errors(), values=values)
+    _ = translations(page.language).gettext
+    return await render_news_admin(page, flash=_("The news item has been saved."))
+
+
+@signed_in
+async def news_publish(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    result = await page.run(PUBLISH_NEWS, {"input": {"newsId": request.path_params["news_id"]}})
+    if not result.ok:
+        return failure(page, result)
+    return redirect(page, "/console/actualites")
+
+
+def paris_to_iso(local: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Europe/Paris")).isoformat()
+
+
+@signed_in
+async def tokens(request: Request, page: PageSession) -> Response:
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    return await render_tokens(page)
+
+
+async def render_tokens(page: PageSession, status: int = 200, new_token: str | None = None,
+                        errors: list[str] | None = None) -> Response:
+    result = await page.run(TOKENS)
+    if not result.ok:
+        return failure(page, result)
+    return render(page, "console/tokens.html", status=status, tokens=result.data["apiTokens"], scopes=SCOPES,
+                  new_token=new_token, errors=errors or [], console=True, support_enabled=True)
+
+
+@signed_in
+async def token_create(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    form = await request.form()
+    values = {"name": str(form.get("name", "")).strip(), "scopes": [str(s) for s in form.getlist("scopes")]}
+    result = await page.run(CREATE_TOKEN, {"input": values})
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+            return failure(page, result)
+        return await render_tokens(page, status=400, errors=result.messages())
+    return await render_tokens(page, new_token=result.data["createApiToken"]["token"])
+
+
+@signed_in
+async def token_revoke(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    refused = await staff_only(page)
+    if refused:
+        return refused
+    result = await page.run(REVOKE_TOKEN, {"input": {"apiTokenId": request.path_params["token_id"]}})
+    if not result.ok:
+        return failure(page, result)
+    return redirect(page, "/console/jetons")
+
+
