@@ -108,3 +108,63 @@ async def language_submit(request: Request) -> Response:
     response = redirect(page, safe_next(str(form.get("next", "/"))))
     set_language_cookie(response, language)
     return response
+
+
+REQUEST_RESET = """
+mutation Reset($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) { message } }"""
+COMPLETE_RESET = """
+mutation Complete($input: CompletePasswordResetInput!) { completePasswordReset(input: $input) { email } }"""
+
+
+async def forgotten_page(request: Request) -> Response:
+    page = await PageSession(request).start()
+    return render(page, "forgotten_password.html", field_errors={})
+
+
+async def forgotten_submit(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if not await csrf_valid(request, page):
+        return csrf_rejected(page)
+    form = await request.form()
+    email = str(form.get("email", "")).strip()
+    result = await page.run(REQUEST_RESET, {"input": {"email": email}})
+    if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+        return unavailable(page, result)
+    if not result.ok:
+        return render(page, "forgotten_password.html", status=400, email=email, errors=result.messages(),
+                      field_errors=result.field_errors())
+    _ = translations(page.language).gettext
+    # The same answer whether the account exists or not, as the service gives it.
+    return render(page, "message.html", title=_("Check your e-mail"),
+                  lines=[result.data["requestPasswordReset"]["message"]], back_url="/connexion",
+                  back_label=_("Back to sign-in"))
+
+
+async def reset_page(request: Request) -> Response:
+    page = await PageSession(request).start()
+    return render(page, "reset_password.html", token=request.query_params.get("token", ""), field_errors={},
+                  invitation=request.url.path == "/invitation")
+
+
+async def reset_submit(request: Request) -> Response:
+    page = await PageSession(request).start()
+    if not await csrf_valid(request, page):
+        return csrf_rejected(page)
+    _ = translations(page.language).gettext
+    form = await request.form()
+    token = str(form.get("token", ""))
+    invitation = request.url.path == "/invitation"
+    new_password = str(form.get("new_password", ""))
+    if new_password != str(form.get("confirm_password", "")):
+        message = _("The two new passwords differ; type the same password twice.")
+        return render(page, "reset_password.html", status=400, token=token, invitation=invitation,
+                      errors=[message], field_errors={"confirmPassword": message})
+    result = await page.run(COMPLETE_RESET, {"input": {"token": token, "newPassword": new_password}})
+    if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+        return unavailable(page, result)
+    if not result.ok:
+        return render(page, "reset_password.html", status=400, token=token, invitation=invitation,
+                      errors=result.messages(), field_errors=result.field_errors())
+    return render(page, "message.html", title=_("Password saved"),
+                  lines=[_("You can now sign in with your new password.")], back_url="/connexion",
+                  back_label=_("Sign in"))

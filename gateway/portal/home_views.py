@@ -23,6 +23,7 @@ ME_FIELDS = """
 """
 HOME = "{" + ME_FIELDS + """
   news(first: 5) { totalCount edges { node { id title summary publishAt read pinned } } }
+  unreadNotificationCount
 }"""
 NEWS_PAGE = """
 query News($after: String) {
@@ -59,7 +60,7 @@ async def home(request: Request, page: PageSession) -> Response:
     me = result.data["me"]
     news = nodes(result.data["news"])
     spaces = await page.run("{ productSpaces(first: 50) { edges { node { id name description } } } }")
-    return render(page, "home.html", me=me, news=news,
+    return render(page, "home.html", me=me, news=news, unread_notifications=result.data["unreadNotificationCount"],
                   unread_news=sum(1 for item in news if not item["read"]),
                   products=nodes(spaces.data["productSpaces"]) if spaces.ok and spaces.data else [],
                   support_enabled=is_support_enabled(me))

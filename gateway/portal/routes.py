@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from gateway.portal import account_views, console_views, home_views, product_views, support_views
+from gateway.portal import (account_views, console_views, home_views, notification_views, product_views,
+                            support_views)
 
 
 def portal_routes() -> list[Route]:
@@ -15,6 +16,16 @@ def portal_routes() -> list[Route]:
         Route("/mot-de-passe/changer", account_views.change_password_page, methods=["GET"]),
         Route("/mot-de-passe/changer", account_views.change_password_submit, methods=["POST"]),
         Route("/langue", account_views.language_submit, methods=["POST"]),
+        Route("/mot-de-passe/oublie", account_views.forgotten_page, methods=["GET"]),
+        Route("/mot-de-passe/oublie", account_views.forgotten_submit, methods=["POST"]),
+        Route("/mot-de-passe/reinitialiser", account_views.reset_page, methods=["GET"]),
+        Route("/mot-de-passe/reinitialiser", account_views.reset_submit, methods=["POST"]),
+        Route("/invitation", account_views.reset_page, methods=["GET"]),
+        Route("/invitation", account_views.reset_submit, methods=["POST"]),
+        Route("/notifications", notification_views.centre),
+        Route("/notifications/tout-lu", notification_views.mark_all_read, methods=["POST"]),
+        Route("/notifications/preferences", notification_views.preferences, methods=["GET"]),
+        Route("/notifications/preferences", notification_views.preferences_submit, methods=["POST"]),
         Route("/profil", home_views.profile),
         Route("/actualites", home_views.news_list),
         Route("/actualites/{news_id}", home_views.news_detail),

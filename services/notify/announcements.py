@@ -133,7 +133,7 @@ def _paris_time(value: Any) -> str | None:
 def for_account_event(event_type: str, data: dict[str, Any], user: dict[str, Any],
                       actor: dict[str, Any] | None) -> Announcement | None:
     """Build the invitation or password reset e-mail; None when the event carries no link."""
-    path = "/invitation" if event_type == "user_invited" else "/reset-password"
+    path = "/invitation" if event_type == "user_invited" else "/mot-de-passe/reinitialiser"
     link = account_link(data, path)
     if link is None:
         return None
@@ -150,7 +150,7 @@ def for_account_event(event_type: str, data: dict[str, Any], user: dict[str, Any
 
 def for_news_event(data: dict[str, Any], recipients: list[dict[str, Any]]) -> list[Announcement]:
     article_id = data.get("article_id") or data.get("news_id")
-    link = f"{config.public_url()}/news/{quote(str(article_id), safe='')}" if article_id else config.public_url()
+    link = f"{config.public_url()}/actualites/{quote(str(article_id), safe='')}" if article_id else config.public_url()
     context = {
         "news": {"title": clean_header(data.get("title") or "", 200),
                  "summary": str(data.get("summary") or "")[:EXCERPT_MAX_LENGTH]},

@@ -31,5 +31,5 @@ def load(session: Session) -> None:
             session.add(Notification(
                 id=demo.demo_id(f"notification:{user_id}:{news_key}"), user_id=user_id,
                 kind=NotificationKind.NEWS_PUBLISHED, title=title, body=summary,
-                link=f"{config.public_url()}/news/{news_id}", subject_id=news_id, created_at=now - age,
+                link=f"{config.public_url()}/actualites/{news_id}", subject_id=news_id, created_at=now - age,
             ))

@@ -62,7 +62,7 @@ def test_password_reset_email_in_english(system, mail_server):
 
     received = mail_server.wait_for(address)[0]
     assert received.subject == "Reset your password"
-    assert f"{system.base_url}/reset-password?token={token}" in received.text()
+    assert f"{system.base_url}/mot-de-passe/reinitialiser?token={token}" in received.text()
     assert token in received.html()
 
 
