@@ -1,7 +1,7 @@
 """Field helpers shared by the plugins.
 
-Services send times as ISO 8601 text (RPC payloads are JSON), while graphene's `DateTime` and
-`Date` scalars serialise only `datetime` and `date` objects; these fields parse on the way out.
+Services send times as ISO 8601 text because RPC payloads are JSON. graphene's `DateTime` and `Date`
+scalars serialise only `datetime` and `date` objects, so these fields parse the text on the way out.
 """
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ def _parsing_resolver(key: str, parse: Callable[[str], Any]) -> Callable[[Any, A
 
 
 def datetime_field(key: str, description: str, required: bool = False) -> graphene.DateTime:
-    """A DateTime field read from the ISO 8601 text at `key` of the service's dict."""
+    """Build a DateTime field that reads the ISO 8601 text at `key` of the service's dict."""
     return graphene.DateTime(required=required, description=description,
                              resolver=_parsing_resolver(key, datetime.fromisoformat))
 
 
 def date_field(key: str, description: str, required: bool = False) -> graphene.Date:
-    """A Date field read from the ISO 8601 text (YYYY-MM-DD) at `key` of the service's dict."""
+    """Build a Date field that reads the ISO 8601 text (YYYY-MM-DD) at `key` of the service's dict."""
     return graphene.Date(required=required, description=description,
                          resolver=_parsing_resolver(key, date.fromisoformat))

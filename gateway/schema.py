@@ -82,8 +82,8 @@ def tag_aware_type_checks(schema: graphene.Schema) -> None:
 def describe_mutation_inputs(schema: graphene.Schema) -> None:
     """Give every mutation's `input` argument a description when its plugin left it empty.
 
-    Every mutation takes exactly one `input`, so the generic text plus the input type's own
-    description says all there is to say.
+    Every mutation takes exactly one `input`, so a generic text followed by the input type's own
+    description is enough.
     """
     mutation_type = schema.graphql_schema.mutation_type
     if mutation_type is None:

@@ -134,7 +134,7 @@ async def forgotten_submit(request: Request) -> Response:
         return render(page, "forgotten_password.html", status=400, email=email, errors=result.messages(),
                       field_errors=result.field_errors())
     _ = translations(page.language).gettext
-    # The same answer whether the account exists or not, as the service gives it.
+    # The service returns the same message whether the account exists or not.
     return render(page, "message.html", title=_("Check your e-mail"),
                   lines=[result.data["requestPasswordReset"]["message"]], back_url="/connexion",
                   back_label=_("Back to sign-in"))

@@ -41,7 +41,7 @@ class OperationResult:
 
 
 class PageSession:
-    """The visitor as seen by one page request: who they are and what the GraphQL layer answered."""
+    """The visitor of one page request: their identity and the GraphQL context their operations run in."""
 
     def __init__(self, request: Request) -> None:
         self.request = request

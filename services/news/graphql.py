@@ -13,7 +13,7 @@ from gateway.plugins import GraphQLPlugin
 
 
 class NewsAudience(graphene.Enum):
-    """Who a news item is meant for."""
+    """Audience of a news item."""
 
     EVERYONE = "everyone"
     PRODUCTS = "products"
