@@ -1,13 +1,13 @@
 """GraphQL types, queries and mutations of the notify service: notification centre, preferences, delivery log."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import graphene
 from graphene import relay
 
 from gateway.connections import connection_from_page, decode_global_id
+from gateway.fields import datetime_field
 from gateway.context import authorize, call
 from gateway.plugins import GraphQLPlugin
 
@@ -54,8 +54,8 @@ class Notification(graphene.ObjectType):
     body = graphene.String(required=True, description="Optional excerpt (message text, news summary), plain text.")
     link = graphene.String(description="Page of the portal the notification is about.")
     subject_id = graphene.ID(description="Service id of the ticket or news item the notification is about.")
-    created_at = graphene.DateTime(required=True, description="When the notification was created.")
-    read_at = graphene.DateTime(description="When the caller marked it read; null while unread.")
+    created_at = datetime_field("created_at", "When the notification was created.", required=True)
+    read_at = datetime_field("read_at", "When the caller marked it read; null while unread.")
     read = graphene.Boolean(required=True, description="Whether the caller has marked it read.")
 
     @staticmethod
@@ -69,7 +69,7 @@ class Notification(graphene.ObjectType):
     @classmethod
     async def get_node(cls, info: Any, notification_id: str) -> dict[str, Any]:
         authorize(info, scope=READ_SCOPE)
-        return _with_times(await call(info, "notify", "get_notification", notification_id=notification_id))
+        return await call(info, "notify", "get_notification", notification_id=notification_id)
 
 
 class NotificationConnection(relay.Connection):
@@ -102,9 +102,9 @@ class EmailDelivery(graphene.ObjectType):
     attempts = graphene.Int(required=True, description="Number of times the mail server was tried.")
     last_error = graphene.String(description="Error of the last failed attempt, as the mail server gave it.")
     event_id = graphene.ID(description="Id of the event that caused the e-mail.")
-    created_at = graphene.DateTime(required=True, description="When the e-mail was queued.")
-    sent_at = graphene.DateTime(description="When the mail server accepted it.")
-    next_attempt_at = graphene.DateTime(description="When the next attempt is due, while queued.")
+    created_at = datetime_field("created_at", "When the e-mail was queued.", required=True)
+    sent_at = datetime_field("sent_at", "When the mail server accepted it.")
+    next_attempt_at = datetime_field("next_attempt_at", "When the next attempt is due, while queued.")
 
 
 class EmailDeliveryConnection(relay.Connection):
@@ -118,14 +118,6 @@ def _enum_value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _with_times(item: dict[str, Any]) -> dict[str, Any]:
-    """Return `item` with its ISO 8601 `*_at` strings as datetimes, which graphene's DateTime requires."""
-    return {key: datetime.fromisoformat(value) if key.endswith("_at") and isinstance(value, str) else value
-            for key, value in item.items()}
-
-
-def _page_with_times(page: dict[str, Any]) -> dict[str, Any]:
-    return {**page, "items": [_with_times(item) for item in page["items"]]}
 
 
 class NotifyQuery(graphene.ObjectType):
@@ -147,7 +139,7 @@ class NotifyQuery(graphene.ObjectType):
         authorize(info, scope=READ_SCOPE)
         page = await call(info, "notify", "list_notifications", first=first, after=after,
                           unread_only=bool(unread_only))
-        return connection_from_page(NotificationConnection, _page_with_times(page))
+        return connection_from_page(NotificationConnection, page)
 
     async def resolve_unread_notification_count(self, info: Any) -> int:
         authorize(info, scope=READ_SCOPE)
@@ -162,7 +154,7 @@ class NotifyQuery(graphene.ObjectType):
         authorize(info, admin=True, scope="admin")
         page = await call(info, "notify", "list_email_deliveries", first=first, after=after,
                           status=_enum_value(status), recipient=recipient)
-        return connection_from_page(EmailDeliveryConnection, _page_with_times(page))
+        return connection_from_page(EmailDeliveryConnection, page)
 
 
 class MarkNotificationReadInput(graphene.InputObjectType):
@@ -187,7 +179,7 @@ class MarkNotificationRead(graphene.Mutation):
         notification_id = decode_global_id(input["notification_id"], "Notification", "notificationId")
         notification = await call(info, "notify", "mark_notification_read", notification_id=notification_id)
         unread = await call(info, "notify", "count_unread_notifications")
-        return MarkNotificationReadPayload(notification=_with_times(notification), unread_count=unread)
+        return MarkNotificationReadPayload(notification=notification, unread_count=unread)
 
 
 class MarkAllNotificationsReadInput(graphene.InputObjectType):

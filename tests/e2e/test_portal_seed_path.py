@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM_FLAGS, screenshot, serious_accessibility_violations
+from tests.e2e.conftest import screenshot, serious_accessibility_violations
 from tests.support.system import System
 
 pytestmark = pytest.mark.e2e
