@@ -54,9 +54,10 @@ def list_users(session: Session, caller: Caller, filters: dict[str, Any], first:
     if organisation_id:
         query = query.where(User.organisation_id == organisation_id)
     if filters.get("search"):
-        pattern = f"%{filters['search'].strip().lower()}%"
-        query = query.where(or_(User.email.like(pattern), func.lower(User.last_name).like(pattern),
-                                func.lower(User.first_name).like(pattern)))
+        search = filters["search"].strip().lower()
+        query = query.where(or_(User.email.contains(search, autoescape=True),
+                                func.lower(User.last_name).contains(search, autoescape=True),
+                                func.lower(User.first_name).contains(search, autoescape=True)))
     if filters.get("active") is not None:
         query = query.where(User.is_active.is_(bool(filters["active"])))
     query = query.order_by(User.last_name, User.first_name, User.email)

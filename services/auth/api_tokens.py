@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.auth import audit
+from services.auth import audit, settings
 from services.auth.exceptions import ApiTokenNotFound, InvalidApiToken, NotAllowed, UserNotFound
 from services.auth.models import ApiToken, AuditAction, Role, User, new_id
 from services.auth.sessions import as_utc, identity
@@ -100,13 +100,14 @@ def authenticate_token(session: Session, token: str) -> dict[str, Any] | None:
     if user is None or not user.is_active:
         return None
 
-    first_use = api_token.last_used_at is None
-    api_token.last_used_at = now
-    if first_use:
+    last_used_at = as_utc(api_token.last_used_at)
+    if last_used_at is None:
         # Later uses only move last_used_at; one line per request would drown the log.
         audit.record(session, AuditAction.TOKEN_USED, user_id=user.id, organisation_id=user.organisation_id,
                      token_id=api_token.id)
-    session.commit()
+    if last_used_at is None or last_used_at + settings.LAST_SEEN_RESOLUTION <= now:
+        api_token.last_used_at = now
+        session.commit()
     result = identity(user, scopes=list(api_token.scopes), token_id=api_token.id)
     # A token never has to change a password; the lock is for people.
     result["must_change_password"] = False

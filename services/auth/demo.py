@@ -6,11 +6,11 @@ and must change it.
 """
 from __future__ import annotations
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.auth import settings
+from services.auth.passwords import hash_password_blocking
 from services.auth.models import Organisation, OrganisationKind, Role, User
 from services.auth.policy import legacy_initial_password
 from services.common import demo
@@ -25,8 +25,7 @@ def is_loaded(session: Session) -> bool:
 
 def load(session: Session) -> None:
     # Demo loading runs before the service starts, outside any eventlet worker, so it hashes directly.
-    hasher = PasswordHasher()
-    demo_hash = hasher.hash(DEMO_PASSWORD)
+    demo_hash = hash_password_blocking(DEMO_PASSWORD)
     session.add_all([
         Organisation(id=demo.ORG_SAINT_AUBIN, name="Ville de Saint-Aubin", kind=OrganisationKind.CUSTOMER),
         Organisation(id=demo.ORG_VALLEE, name="Communauté de communes de la Vallée du Lys",
@@ -39,7 +38,7 @@ def load(session: Session) -> None:
     session.add_all([
         User(id=demo.USER_JDUPONT, organisation_id=demo.ORG_SAINT_AUBIN, email=jdupont_email,
              first_name="Jean", last_name="Dupont", phone="02 40 00 00 01", role=Role.CUSTOMER,
-             password_hash=hasher.hash(legacy_initial_password(jdupont_email)), must_change_password=True,
+             password_hash=hash_password_blocking(legacy_initial_password(jdupont_email)), must_change_password=True,
              password_expires_at=utc_now() + settings.legacy_password_lifetime()),
         User(id=demo.USER_MLEROY, organisation_id=demo.ORG_SAINT_AUBIN, email="mleroy@example.fr",
              first_name="Marie", last_name="Leroy", phone="02 40 00 00 02", role=Role.CUSTOMER_MANAGER,

@@ -126,7 +126,17 @@ def import_accounts(session: Session, rows: Iterable[tuple[int, dict[str, str]]]
         if error:
             report.errors.append((line, error))
             continue
-        organisation = _organisation(session, row["organisation"], report)
+        organisation = session.scalar(select(Organisation).where(
+            func.lower(Organisation.name) == row["organisation"].lower()))
+        # A new organisation is a customer, so staff roles need the vendor's existing organisation.
+        vendor = organisation is not None and organisation.kind == OrganisationKind.VENDOR
+        role = ROLES[(row.get("role") or "customer").strip().lower()]
+        if (role in (Role.AGENT, Role.ADMIN)) != vendor:
+            report.errors.append((line, f"role {role.value} does not suit organisation {row['organisation']!r}: "
+                                        "agent and admin are for the vendor's organisation only"))
+            continue
+        if organisation is None:
+            organisation = _create_organisation(session, row["organisation"], report)
         user = session.scalar(select(User).where(User.email == normalize_email(row["email"])))
         if user is None:
             _create_user(session, row, organisation, mode, dry_run, hash_password)
@@ -157,13 +167,11 @@ def _row_error(row: dict[str, str]) -> str | None:
     return None
 
 
-def _organisation(session: Session, name: str, report: ImportReport) -> Organisation:
-    organisation = session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
-    if organisation is None:
-        organisation = Organisation(name=name, kind=OrganisationKind.CUSTOMER)
-        session.add(organisation)
-        session.flush()
-        report.organisations_created.append(name)
+def _create_organisation(session: Session, name: str, report: ImportReport) -> Organisation:
+    organisation = Organisation(name=name, kind=OrganisationKind.CUSTOMER)
+    session.add(organisation)
+    session.flush()
+    report.organisations_created.append(name)
     return organisation
 
 

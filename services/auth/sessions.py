@@ -44,13 +44,13 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
         raise
 
     user = session.scalar(select(User).where(User.email == email_key))
-    # The attempt counts as a failure until proven otherwise, so concurrent guesses are counted before
-    # the slow hash check. It is committed now because no transaction may stay open across that check.
-    attempts = throttling.record(session, limits)
     session.commit()
 
     usable = user is not None and user.is_active
     if not passwords.verify_password(user.password_hash if usable else None, password):
+        # NOTE: a failure is counted once its hash check is done, so guesses already in flight when the
+        # limit is reached still get checked: at most as many as the service runs workers at once.
+        throttling.record(session, limits)
         audit.record(session, AuditAction.LOGIN_FAILED, user_id=user.id if user else None,
                      organisation_id=user.organisation_id if user else None, email=email_key, client_ip=client_ip)
         session.commit()
@@ -70,7 +70,6 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
         user.password_hash = new_hash
 
     throttling.clear(session, throttling.LOGIN_PER_ACCOUNT, email_key)
-    throttling.forget(session, attempts)
     token, token_hash = new_token()
     now = utc_now()
     user_session = UserSession(id=new_id(), user_id=user.id, token_hash=token_hash, remember_me=remember_me,

@@ -2,9 +2,8 @@
 
 Each failed sign-in is counted under two keys, the e-mail typed and the client address. Past a number of
 free failures within `WINDOW`, the next attempt must wait a delay that doubles with each further
-failure, up to `MAX_DELAY`. A successful sign-in clears the account's counter but only its own attempt
-from the address's, so that one valid account cannot reset the counter of an address that guesses at
-others.
+failure, up to `MAX_DELAY`. A successful sign-in clears the account's counter but not the address's, so
+that one valid account cannot reset the counter of an address that guesses at others.
 """
 from __future__ import annotations
 
@@ -80,18 +79,9 @@ def check(session: Session, limits: list[tuple[Limit, str | None]]) -> None:
             f"Too many attempts; try again in {minutes} minute(s)."))
 
 
-def record(session: Session, limits: list[tuple[Limit, str | None]]) -> list[ThrottleAttempt]:
-    """Count one attempt under each key; written with the caller's commit. Return the rows added."""
-    rows = [ThrottleAttempt(key=throttle_key(limit, value)) for limit, value in limits if value]
-    session.add_all(rows)
-    return rows
-
-
-def forget(session: Session, rows: list[ThrottleAttempt]) -> None:
-    """Remove attempts recorded by `record`, once they turned out not to be failures."""
-    ids = [row.id for row in rows]
-    if ids:
-        session.execute(delete(ThrottleAttempt).where(ThrottleAttempt.id.in_(ids)))
+def record(session: Session, limits: list[tuple[Limit, str | None]]) -> None:
+    """Count one attempt under each key; written with the caller's commit."""
+    session.add_all([ThrottleAttempt(key=throttle_key(limit, value)) for limit, value in limits if value])
 
 
 def clear(session: Session, limit: Limit, value: str) -> None:

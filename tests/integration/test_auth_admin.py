@@ -132,3 +132,13 @@ def test_update_my_profile_changes_own_details_only(system):
     assert changed == {"lastName": "Nouveau-Nom", "phone": None, "language": "en", "role": "CUSTOMER"}
     assert error_codes(invalid) == ["VALIDATION_FAILED"]
     assert invalid["errors"][0]["message"] == "The account has invalid fields."
+
+
+def test_users_search_matches_name_and_email(system):
+    admin = signed_in(system, "aroux@eksae.example.fr")
+
+    by_name = admin.data('{ users(first: 10, search: "LEROY") { edges { node { email } } } }')["users"]
+    by_wildcard = admin.data('{ users(first: 10, search: "%") { totalCount } }')["users"]
+
+    assert [edge["node"]["email"] for edge in by_name["edges"]] == ["mleroy@example.fr"]
+    assert by_wildcard["totalCount"] == 0

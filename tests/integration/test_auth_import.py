@@ -37,6 +37,7 @@ def test_import_xlsx_legacy_twice_no_duplicates(system, tmp_path):
                   "gestionnaire"])
     sheet.append(["bfaure@ville-import.example.fr", "Bruno", "Faure", "Ville d'Import", None, "client"])
     sheet.append(["pas-une-adresse", "Zoé", "Erreur", "Ville d'Import", None, "client"])
+    sheet.append(["faux-agent@ville-import.example.fr", "Yves", "Erreur", "Ville d'Import", None, "agent"])
     path = tmp_path / "comptes.xlsx"
     workbook.save(path)
 
@@ -44,9 +45,10 @@ def test_import_xlsx_legacy_twice_no_duplicates(system, tmp_path):
     second = run_import(system, path, "--legacy-passwords")
 
     assert first.returncode == 1, first.stderr
-    assert "2 created, 0 updated, 0 unchanged, 1 rejected, 1 organisations created" in first.stdout
+    assert "2 created, 0 updated, 0 unchanged, 2 rejected, 1 organisations created" in first.stdout
     assert "line 4: invalid e-mail 'pas-une-adresse'" in first.stdout
-    assert "0 created, 0 updated, 2 unchanged, 1 rejected, 0 organisations created" in second.stdout
+    assert "line 5: role agent does not suit organisation \"Ville d'Import\"" in first.stdout
+    assert "0 created, 0 updated, 2 unchanged, 2 rejected, 0 organisations created" in second.stdout
     assert count_users(system, "ville-import.example.fr") == 2
     client = system.client()
     signed_in = client.login("agarnier@ville-import.example.fr", "EKSar2020#.")

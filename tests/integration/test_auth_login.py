@@ -169,3 +169,15 @@ def test_change_password_rejects_current_password_as_new(system):
 
     assert error_codes(body) == ["VALIDATION_FAILED"]
     assert body["errors"][0]["extensions"]["fields"][0]["code"] == "SAME_AS_CURRENT"
+
+
+def test_login_again_replaces_previous_session(system):
+    client = system.client()
+    client.login("lpetit@eksae.example.fr", DEMO_PASSWORD)
+    first_token = client.http.cookies["portail_session"]
+
+    client.login("lpetit@eksae.example.fr", DEMO_PASSWORD)
+
+    assert client.http.cookies["portail_session"] != first_token
+    assert system.rpc("auth", "authenticate_session", token=first_token) is None
+    assert client.data(ME)["me"]["user"]["email"] == "lpetit@eksae.example.fr"

@@ -1,4 +1,6 @@
 """Progressive throttling of sign-ins, per account and per client address, that aliases cannot bypass."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from services.common.sync_rpc import RpcCallFailed
@@ -63,3 +65,13 @@ def test_successful_login_clears_account_failures(system):
 
     assert attempt(client, "lpetit@eksae.example.fr") == ["UNAUTHENTICATED"]
     assert attempt(client, "lpetit@eksae.example.fr") == ["UNAUTHENTICATED"]
+
+
+def test_concurrent_correct_logins_not_throttled(system):
+    clients = [system.client() for _ in range(FREE_ATTEMPTS_PER_ACCOUNT + 3)]
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        results = list(pool.map(lambda client: attempt(client, "cbernard@eksae.example.fr", "Portail-Demo-2026!"),
+                                clients))
+
+    assert results == [[]] * len(clients)
