@@ -17,12 +17,14 @@ from services.tickets.vocabulary import NATURE_LABELS, SEVERITY_LABELS
 
 @dataclass(frozen=True)
 class Column:
+    """A list column; `value` reads it from a Ticket or from a row of the ticket table's columns."""
+
     key: str
     label: LocalizedText
-    value: Callable[[Ticket], str | date | datetime | None]
+    value: Callable[[Any], str | date | datetime | None]
 
 
-def _requester_name(ticket: Ticket) -> str:
+def _requester_name(ticket: Any) -> str:
     for contact in ticket.contacts or []:
         if contact.get("id") == ticket.requester_id:
             return contact.get("display_name") or contact.get("email") or ticket.requester_id

@@ -56,7 +56,7 @@ class TicketWorkbook:
             header.append(cell)
         self.sheet.append(header)
 
-    def _cell(self, value: Any) -> WriteOnlyCell:
+    def _cell(self, value: Any) -> Any:
         if isinstance(value, datetime):
             # Excel has no time zones: a ticket's times are written as wall-clock times in Paris.
             moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -68,8 +68,11 @@ class TicketWorkbook:
             cell.number_format = DATE_FORMAT
             return cell
         # Characters that XML 1.0 forbids would make openpyxl raise; they are dropped.
-        cell = WriteOnlyCell(self.sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value or "")))
-        # openpyxl stores text starting with "=" as a formula; a text cell is never evaluated.
+        value = ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))
+        if not value.startswith("="):
+            return value
+        # openpyxl stores text starting with "=" as a formula; a cell typed as text is never evaluated.
+        cell = WriteOnlyCell(self.sheet, value=value)
         cell.data_type = "s"
         return cell
 
@@ -104,7 +107,9 @@ def export_tickets(session: Session, caller: Caller, tab: str | None, filters: d
     query = order_by_sort(filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab])), sort)
 
     workbook = TicketWorkbook(keys)
-    result = session.scalars(query.execution_options(yield_per=EXPORT_CHUNK_ROWS))
+    # Plain rows without the long description: loading ORM objects would cost more than writing them.
+    columns = [column for column in Ticket.__table__.columns if column.key != "description"]
+    result = session.execute(query.with_only_columns(*columns).execution_options(yield_per=EXPORT_CHUNK_ROWS))
     for chunk in result.partitions():
         rows = [[COLUMNS[key].value(ticket) for key in keys] for ticket in chunk]
         tpool.execute(workbook.append_rows, rows)
