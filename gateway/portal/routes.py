@@ -40,6 +40,8 @@ def portal_routes() -> list[Route]:
         Route("/console/jetons", console_views.token_create, methods=["POST"]),
         Route("/console/jetons/{token_id}/revoquer", console_views.token_revoke, methods=["POST"]),
         Route("/support", support_views.support_home),
+        Route("/support/colonnes", support_views.columns_page, methods=["GET"]),
+        Route("/support/colonnes", support_views.columns_submit, methods=["POST"]),
         Route("/support/creation", support_views.create_form, methods=["GET"]),
         Route("/support/creation", support_views.create_submit, methods=["POST"]),
         Route("/support/tickets/{number}", support_views.ticket_detail),

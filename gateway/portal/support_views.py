@@ -21,7 +21,9 @@ PAGE_SIZE = 25
 SUPPORT_STATE = "{ me { user { id } support { state blockers { code message } } } }"
 TICKET_ROW = """
   id number title statusLabel status stateLabel state severity severityLabel natureLabel unread
-  product { name } site { name } requester { displayName } enteredAt updatedAt reference1 reference2
+  product { name } productVersion { name } site { name } contract { number } services { name }
+  requester { displayName } reference1 reference2 desiredDeliveryDate
+  enteredAt receivedAt interventionAt resolvedAt closedAt updatedAt
 """
 LIST = """
 query List($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $after: String) {
@@ -29,7 +31,25 @@ query List($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $afte
     totalCount pageInfo { hasNextPage endCursor } edges { node { %s } }
   }
   ticketCounts(filter: $filter) { inProgress resolved closed all unread }
+  ticketColumns { columns { key label } }
 }""" % (PAGE_SIZE, TICKET_ROW)
+COLUMNS = "{ ticketColumns { columns { key label } available { key label } } }"
+SAVE_COLUMNS = """
+mutation Save($input: SaveTicketColumnsInput!) { saveTicketColumns(input: $input) { columns { columns { key } } } }"""
+# Tab slug -> the export route's `tab` parameter.
+EXPORT_TABS = {"en-cours": "in_progress", "resolues": "resolved", "cloturees": "closed", "toutes": "all"}
+# Column key -> how the list shows it: a dotted path into the ticket, and whether it is a time or a date.
+COLUMN_VALUES = {
+    "NUMBER": ("number", None), "TITLE": ("title", None), "PRODUCT": ("product.name", None),
+    "PRODUCT_VERSION": ("productVersion.name", None), "SITE": ("site.name", None),
+    "CONTRACT": ("contract.number", None), "SERVICES": ("services", "names"), "NATURE": ("natureLabel", None),
+    "SEVERITY": ("severityLabel", None), "STATUS": ("statusLabel", None), "STATE": ("stateLabel", None),
+    "REQUESTER": ("requester.displayName", None), "REFERENCE_1": ("reference1", None),
+    "REFERENCE_2": ("reference2", None), "DESIRED_DELIVERY_DATE": ("desiredDeliveryDate", "date"),
+    "ENTERED_AT": ("enteredAt", "time"), "RECEIVED_AT": ("receivedAt", "time"),
+    "INTERVENTION_AT": ("interventionAt", "time"), "RESOLVED_AT": ("resolvedAt", "time"),
+    "CLOSED_AT": ("closedAt", "time"), "UPDATED_AT": ("updatedAt", "time"),
+}
 FORM_OPTIONS = """
 {
   ticketFormOptions {
@@ -49,6 +69,8 @@ TICKET_FIELDS = """
   duplicatedFrom { number }
   history { action actor { displayName } fromStatus toStatus reason occurredAt }
   messages(first: 100) { edges { node { id author { displayName } authorIsAgent body bodyHtml createdAt } } }
+  attachments { id filename contentType size createdAt downloadUrl uploadedBy { displayName } }
+  attachmentUploadUrl
 """
 FIND = """
 query Find($text: String) {
@@ -84,6 +106,15 @@ async def support_closed(page: PageSession) -> Response | None:
         _("Support access cannot be checked right now; try again shortly.")]
     return render(page, "message.html", status=403, title=_("The support desk is not available to you"),
                   lines=lines)
+
+
+def cell(ticket: dict[str, Any], key: str) -> tuple[str | None, Any]:
+    """Return how to show one column of a ticket: its kind (None, time, date, names) and value."""
+    path, kind = COLUMN_VALUES[key]
+    value: Any = ticket
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return kind, value
 
 
 def list_filter(request: Request) -> dict[str, Any]:
@@ -125,7 +156,19 @@ async def ticket_list(request: Request, page: PageSession) -> Response:
         params = dict(request.query_params)
         params["apres"] = connection["pageInfo"]["endCursor"]
         next_query = urlencode(params)
-    return render(page, "support_list.html", tab=tab, tabs=list(TABS), tickets=nodes(connection),
+    export_params = {"tab": EXPORT_TABS[tab]}
+    if filters.get("text"):
+        export_params["text"] = filters["text"]
+    if filters.get("severities"):
+        export_params["severity"] = filters["severities"][0].lower()
+    if filters.get("unreadOnly"):
+        export_params["unread"] = "1"
+    columns = [column for column in result.data["ticketColumns"]["columns"] if column["key"] in COLUMN_VALUES]
+    tickets = nodes(connection)
+    for ticket in tickets:
+        ticket["cells"] = [(column["key"], *cell(ticket, column["key"])) for column in columns]
+    return render(page, "support_list.html", tab=tab, tabs=list(TABS), tickets=tickets, columns=columns,
+                  export_url="/tickets/export.xlsx?" + urlencode(export_params),
                   total=connection["totalCount"], counts=result.data["ticketCounts"], count_keys=COUNT_KEYS,
                   sort=sort, sorts=SORTS, filters=request.query_params, next_query=next_query,
                   support_enabled=True)
@@ -252,3 +295,41 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
                       ticket=fresh, messages=nodes(fresh["messages"]), errors=result.messages(),
                       field_errors=result.field_errors(), support_enabled=True)
     return redirect(page, f"/support/tickets/{ticket['number']}")
+
+
+@signed_in
+async def columns_page(request: Request, page: PageSession) -> Response:
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    result = await page.run(COLUMNS)
+    if not result.ok:
+        return failure(page, result)
+    return render(page, "support_columns.html", chosen=result.data["ticketColumns"]["columns"],
+                  available=result.data["ticketColumns"]["available"], tab="colonnes", tabs=list(TABS),
+                  counts=None, count_keys=COUNT_KEYS, support_enabled=True)
+
+
+@signed_in
+async def columns_submit(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    form = await request.form()
+    # Each offered column has a checkbox and a position; the chosen ones are saved in position order.
+    chosen = []
+    for key in form.getlist("columns"):
+        try:
+            position = int(str(form.get(f"position-{key}", "99")))
+        except ValueError:
+            position = 99
+        chosen.append((position, str(key)))
+    result = await page.run(SAVE_COLUMNS, {"input": {"columns": [key for _position, key in sorted(chosen)]}})
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+            return failure(page, result)
+        current = await page.run(COLUMNS)
+        return render(page, "support_columns.html", status=400, errors=result.messages(),
+                      chosen=current.data["ticketColumns"]["columns"] if current.ok else [],
+                      available=current.data["ticketColumns"]["available"] if current.ok else [],
+                      tab="colonnes", tabs=list(TABS), counts=None, count_keys=COUNT_KEYS, support_enabled=True)
+    return redirect(page, "/support/toutes")

@@ -1,13 +1,17 @@
 """The path of the vendor's user guide, in Chromium, on a system of its own.
 
 The migrated customer signs in with the legacy password, is made to change it, reads the news and an
-FAQ answer, creates a ticket, sees the agent's reply flagged unread, resumes the suspended ticket,
-closes it and duplicates it. Screenshots of each page go to tests/artifacts/screenshots/.
+FAQ answer, creates a ticket with an attachment, finds the agent's reply flagged unread, resumes the
+suspended ticket, configures the list's columns, exports it to Excel, closes the ticket and duplicates it. Screenshots of each page go to tests/artifacts/screenshots/.
 """
 from __future__ import annotations
 
+import base64
 import re
+from pathlib import Path
 from typing import Any, Iterator
+
+import openpyxl
 
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +21,9 @@ from tests.support.system import System
 
 pytestmark = pytest.mark.e2e
 
+# A 1x1 PNG, as a stand-in for the customer's screenshot.
+PNG_BYTES = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 LEGACY_PASSWORD = "EKSjt2020#."
 NEW_PASSWORD = "Nouveau-Portail-2026!"
 AGENT = ("cbernard@eksae.example.fr", "Portail-Demo-2026!")
@@ -54,7 +61,7 @@ def assert_accessible(tab: Any) -> None:
     assert serious_accessibility_violations(tab) == []
 
 
-def test_seed_path_end_to_end(tab, own_system):
+def test_seed_path_end_to_end(tab, own_system, tmp_path):
     # Sign in with the legacy password: the portal requires a new one first.
     tab.goto("/connexion")
     tab.get_by_label("Adresse e-mail").fill("jdupont@example.fr")
@@ -130,6 +137,18 @@ def test_seed_path_end_to_end(tab, own_system):
     tab.get_by_role("button", name="Créer").click()
     expect(tab.locator("main")).to_contain_text("Votre demande a été créée.")
     number = tab.locator("h1").inner_text().split()[1]
+
+    # Attach a screenshot with an accented name; it is listed and downloads under the same name.
+    screenshot_file = tmp_path / "capture écran échéancier.png"
+    screenshot_file.write_bytes(PNG_BYTES)
+    tab.get_by_label("Ajouter un fichier ou une capture d'écran (20 Mo au maximum)").set_input_files(str(screenshot_file))
+    tab.get_by_role("button", name="Joindre").click()
+    expect(tab.get_by_role("link", name="capture écran échéancier.png")).to_be_visible()
+    with tab.expect_download() as download_info:
+        tab.get_by_role("link", name="capture écran échéancier.png").click()
+    download = download_info.value
+    assert download.suggested_filename == "capture écran échéancier.png"
+    assert Path(download.path()).read_bytes() == PNG_BYTES
     screenshot(tab, "06-demande")
 
     # The agent acknowledges, replies and suspends, asking for a screenshot.
@@ -164,6 +183,34 @@ def test_seed_path_end_to_end(tab, own_system):
     expect(tab.locator(".notice")).to_have_count(0)
     screenshot(tab, "08-reprise")
     assert_accessible(tab)
+
+    # Configure the columns: keep number, title and status, status first.
+    tab.goto("/support/colonnes")
+    screenshot(tab, "10-colonnes")
+    assert_accessible(tab)
+    for checkbox in tab.locator("input[name=columns]").all():
+        checkbox.uncheck()
+    tab.get_by_role("checkbox", name="Afficher Statut").check()
+    tab.get_by_role("spinbutton", name="Position de Statut").fill("1")
+    tab.get_by_role("checkbox", name="Afficher Numéro").check()
+    tab.get_by_role("spinbutton", name="Position de Numéro").fill("2")
+    tab.get_by_role("checkbox", name="Afficher Titre").check()
+    tab.get_by_role("spinbutton", name="Position de Titre").fill("3")
+    tab.get_by_role("button", name="Enregistrer").click()
+    expect(tab.locator("thead th")).to_have_text(["Statut", "Numéro", "Titre"])
+
+    # Export the list to Excel and open the file.
+    with tab.expect_download() as download_info:
+        tab.get_by_role("link", name="Exporter (Excel)").click()
+    export = download_info.value
+    assert export.suggested_filename.endswith(".xlsx")
+    export.save_as(tmp_path / export.suggested_filename)
+    workbook = openpyxl.load_workbook(tmp_path / export.suggested_filename)
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == ["Statut", "Numéro", "Titre"]
+    assert any(row[1] == number and row[2] == "Échéancier des loyers non généré" for row in rows[1:])
+    tab.goto(f"/support/tickets/{number}")
 
     # Close, then duplicate: the copy is a new ticket linked to the first.
     tab.get_by_role("button", name="Clôturer").click()
