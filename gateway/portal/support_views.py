@@ -50,8 +50,10 @@ COLUMN_VALUES = {
     "INTERVENTION_AT": ("interventionAt", "time"), "RESOLVED_AT": ("resolvedAt", "time"),
     "CLOSED_AT": ("closedAt", "time"), "UPDATED_AT": ("updatedAt", "time"),
 }
+COLLEAGUES = "{ users(first: 100, active: true) { edges { node { id displayName email } } } }"
 FORM_OPTIONS = """
 {
+  me { user { id displayName email } }
   ticketFormOptions {
     supportEnabled reason
     contracts { id number endDate services { id name } sites { id name }
@@ -187,7 +189,14 @@ async def render_form(page: PageSession, values: dict[str, Any], field_errors: d
     options = await page.run(FORM_OPTIONS)
     if not options.ok:
         return failure(page, options)
+    me = options.data["me"]["user"]
+    # NOTE: the auth plugin lists an organisation's users to customer managers and admins only, so a
+    # plain customer can name only themself as requester until colleagues are readable by all.
+    listed = await page.run(COLLEAGUES)
+    colleagues = nodes(listed.data["users"]) if listed.ok and listed.data and listed.data["users"] else [me]
+    values.setdefault("requesterId", me["id"])
     return render(page, "support_create.html", status=status, options=options.data["ticketFormOptions"],
+                  colleagues=colleagues,
                   values=values, field_errors=field_errors, errors=errors, tab="creation", tabs=list(TABS),
                   counts=None, count_keys=COUNT_KEYS, support_enabled=True)
 
@@ -202,8 +211,9 @@ async def create_submit(request: Request, page: PageSession) -> Response:
     form = await request.form()
     values = {key: str(form.get(key, "")).strip() for key in (
         "contractId", "productId", "siteId", "versionId", "nature", "severity", "desiredDeliveryDate",
-        "reference1", "reference2", "title", "description")}
+        "reference1", "reference2", "title", "description", "requesterId")}
     values["serviceIds"] = [str(item) for item in form.getlist("serviceIds")]
+    values["followerIds"] = [str(item) for item in form.getlist("followerIds")]
     ticket_input = {key: value for key, value in values.items() if value not in ("", [])}
     result = await page.run(CREATE, {"input": ticket_input})
     if not result.ok:

@@ -132,8 +132,12 @@ def test_seed_path_end_to_end(tab, own_system, tmp_path):
     tab.get_by_label("Nature de demande").select_option(label="Incident")
     tab.get_by_label("Gravité").select_option(label="Majeure")
     tab.get_by_label("Référence 1").fill("MAIRIE-2026-17")
+    # Typing the title suggests FAQ answers before the ticket is even sent.
+    tab.get_by_role("textbox", name="Titre", exact=True).press_sequentially("échéance", delay=20)
+    expect(tab.locator("#faq-suggestions")).to_contain_text("chéance")
     tab.get_by_role("textbox", name="Titre", exact=True).fill("Échéancier des loyers non généré")
     tab.get_by_role("textbox", name="Descriptif", exact=True).fill("Le traitement mensuel s'arrête sans message.")
+    expect(tab.get_by_role("combobox", name="Demandeur")).to_contain_text("Jean Dupont")
     tab.get_by_role("button", name="Créer").click()
     expect(tab.locator("main")).to_contain_text("Votre demande a été créée.")
     number = tab.locator("h1").inner_text().split()[1]

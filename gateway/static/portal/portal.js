@@ -104,3 +104,46 @@
     });
   });
 })();
+
+// FAQ suggestions while the ticket title is typed: a same-origin GraphQL query, debounced.
+(function () {
+  "use strict";
+  var QUERY = "query($q: String!) { faqSearch(query: $q, first: 3) { edges { node { id question productName } } } }";
+
+  function show(box, entries) {
+    box.textContent = "";
+    if (!entries.length) { box.hidden = true; return; }
+    var heading = document.createElement("p");
+    heading.textContent = box.getAttribute("data-heading");
+    var list = document.createElement("ul");
+    entries.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.textContent = entry.question + " (" + entry.productName + ")";
+      list.appendChild(item);
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+    box.hidden = false;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.querySelector("[data-faq-suggest]");
+    if (!input) { return; }
+    var box = document.getElementById(input.getAttribute("data-faq-suggest"));
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = input.value.trim();
+      if (text.length < 4) { show(box, []); return; }
+      timer = setTimeout(function () {
+        fetch("/graphql", {
+          method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"},
+          body: JSON.stringify({query: QUERY, variables: {q: text}})
+        }).then(function (response) { return response.json(); }).then(function (body) {
+          var edges = (body.data && body.data.faqSearch && body.data.faqSearch.edges) || [];
+          show(box, edges.map(function (edge) { return edge.node; }));
+        }).catch(function () { show(box, []); });
+      }, 300);
+    });
+  });
+})();
