@@ -12,7 +12,7 @@ IDLE_TIMEOUT = timedelta(hours=12)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 RESET_PATH = "/mot-de-passe/reinitialiser"
-INVITATION_PATH = "/mot-de-passe/invitation"
+INVITATION_PATH = "/invitation"
 
 
 def legacy_password_lifetime() -> timedelta:

@@ -1,7 +1,7 @@
 """Time limits: idle browser sessions, remembered sessions, initial passwords and API tokens."""
 import pytest
 
-from tests.integration.auth_helpers import DEMO_PASSWORD, LOGIN, error_codes, run_sql
+from tests.integration.auth_helpers import DEMO_PASSWORD, error_codes, run_sql
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,6 @@ import json
 import pytest
 
 from services.auth.demo import DEMO_PASSWORD
-from services.common import demo
 
 pytestmark = pytest.mark.integration
 
