@@ -113,8 +113,11 @@ class Databases:
 class System:
     """The running system under test, with helpers to call it as a client would."""
 
-    def __init__(self, work_dir: Path, backend: str, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, work_dir: Path, backend: str, extra_env: dict[str, str] | None = None,
+                 amqp_uri: str | None = None) -> None:
         self.work_dir = work_dir
+        # A broker of its own (amqp_uri) needs no throwaway virtual host.
+        self.own_broker_uri = amqp_uri
         self.vhost = RabbitVhost()
         self.databases = Databases(backend, work_dir)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -129,7 +132,7 @@ class System:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({
-            "AMQP_URI": self.vhost.amqp_uri,
+            "AMQP_URI": self.amqp_uri,
             "PORTAIL_VAR_DIR": str(self.work_dir / "var"),
             "PORTAIL_PUBLIC_URL": self.base_url,
             "PORTAIL_RPC_TIMEOUT": "3",
@@ -140,8 +143,13 @@ class System:
         env.update(self.extra_env)
         return env
 
+    @property
+    def amqp_uri(self) -> str:
+        return self.own_broker_uri or self.vhost.amqp_uri
+
     def start(self) -> None:
-        self.vhost.create()
+        if self.own_broker_uri is None:
+            self.vhost.create()
         self.databases.create()
         for service in SERVICE_NAMES:
             self.start_service(service, wait=False)
@@ -207,14 +215,15 @@ class System:
             self.stop_service(name)
         if self.rpc_client is not None:
             self.rpc_client.close()
-        self.vhost.delete()
+        if self.own_broker_uri is None:
+            self.vhost.delete()
         self.databases.drop()
 
     def rpc(self, service: str, method: str, caller: Caller | None = None, timeout: float = 10.0,
             **kwargs: Any) -> Any:
         """Call a service directly, as another service would, with `caller` in the context."""
         if self.rpc_client is None:
-            self.rpc_client = SyncRpcClient(self.vhost.amqp_uri)
+            self.rpc_client = SyncRpcClient(self.amqp_uri)
         context = {CONTEXT_KEY: (caller or Caller()).to_header()}
         try:
             return self.rpc_client.call(service, method, context=context, timeout=timeout, **kwargs)
