@@ -6,7 +6,7 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import config
@@ -19,6 +19,11 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine with the settings each backend needs for concurrent service workers."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3, whose C implementation blocks the
+        # eventlet hub; psycopg2 cooperates with eventlet.
+        url = parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
         event.listen(engine, "connect", _configure_sqlite)
