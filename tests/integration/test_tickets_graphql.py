@@ -361,3 +361,15 @@ def test_read_only_api_token_cannot_create(system, clients, form_input):
     assert ticket["id"] in [edge["node"]["id"] for edge in listed["edges"]]
     assert error_code(creating) == "FORBIDDEN"
     assert error_code(closing) == "FORBIDDEN"
+
+
+def test_write_api_token_creates_ticket(system, clients, form_input):
+    created = clients["manager"].data(
+        "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }",
+        {"input": {"name": "Outil de la mairie", "scopes": ["TICKETS_READ", "TICKETS_WRITE"]}})["createApiToken"]
+    api = system.client(token=created["token"])
+
+    ticket = create(api, form_input, title="Demande venue d'un outil tiers")
+
+    assert ticket["requester"]["id"] == demo.USER_MLEROY
+    assert ticket["product"]["name"] == "Carrus"
