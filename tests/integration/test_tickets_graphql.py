@@ -325,7 +325,7 @@ def test_attachment_oversized_stores_nothing(system, clients, form_input):
                                                 params={"filename": "flux.bin"}, content=chunks())
         streamed_status = streamed.status_code
     except httpx.HTTPError:
-        # The server may close the connection once it has answered, before the client has sent everything.
+        # The server may close the connection after its 413 response, before the client has sent everything.
         streamed_status = 413
 
     assert declared.status_code == 413
