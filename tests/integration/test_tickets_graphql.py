@@ -373,3 +373,39 @@ def test_write_api_token_creates_ticket(system, clients, form_input):
 
     assert ticket["requester"]["id"] == demo.USER_MLEROY
     assert ticket["product"]["name"] == "Carrus"
+
+
+def test_message_attachments_follow_message_visibility(system, clients, form_input):
+    customer, agent = clients["manager"], clients["agent"]
+    ticket = create(customer, form_input)
+    post = ("mutation($input: PostTicketMessageInput!) { postTicketMessage(input: $input) "
+            "{ message { id attachments { id } } } }")
+    public = customer.data(post, {"input": {"ticketId": ticket["id"], "body": "Voici le journal"}})
+    note = agent.data(post, {"input": {"ticketId": ticket["id"], "body": "Trace serveur", "internal": True}})
+    public_id = public["postTicketMessage"]["message"]["id"]
+    note_id = note["postTicketMessage"]["message"]["id"]
+    before = stored_files(system)
+
+    def upload(client: Any, filename: str, message_id: str) -> Any:
+        return client.http.post(f"/tickets/{ticket['id']}/attachments", content=b"journal",
+                                params={"filename": filename, "messageId": message_id})
+
+    with_public = upload(customer, "journal.log", public_id)
+    with_note = upload(agent, "trace-serveur.log", note_id)
+    on_others_message = upload(customer, "x.log", note_id)
+    stored_after = stored_files(system)
+
+    thread = customer.data("query($id: ID!) { ticket(id: $id) { attachments { filename } messages(first: 10) "
+                           "{ edges { node { attachments { filename } } } } } }", {"id": ticket["id"]})["ticket"]
+    agent_files = [item["filename"] for item in attachments_of(agent, ticket)]
+    hidden_download = customer.http.get(with_note.json()["downloadUrl"])
+
+    assert with_public.status_code == 201, with_public.text
+    assert with_note.status_code == 201, with_note.text
+    assert on_others_message.status_code == 400
+    assert on_others_message.json()["fields"][0]["field"] == "messageId"
+    assert len(stored_after) == len(before) + 2
+    assert [item["filename"] for item in thread["attachments"]] == ["journal.log"]
+    assert thread["messages"]["edges"][0]["node"]["attachments"] == [{"filename": "journal.log"}]
+    assert sorted(agent_files) == ["journal.log", "trace-serveur.log"]
+    assert hidden_download.status_code == 404

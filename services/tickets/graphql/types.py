@@ -178,12 +178,17 @@ class TicketMessage(graphene.ObjectType):
     body = graphene.String(required=True, description="Text as written, in Markdown.")
     body_html = graphene.String(required=True, description="Text rendered to HTML that cannot run script.")
     created_at = time_field("created_at", "When it was posted.", required=True)
+    attachments = graphene.List(graphene.NonNull(lambda: TicketAttachment), required=True,
+                                description="Files sent with the message.")
 
     def resolve_id(root: dict[str, Any], info: Any) -> str:
         return to_global_id("TicketMessage", root["id"])
 
     async def resolve_author(root: dict[str, Any], info: Any) -> Any:
         return await load_contact(info, root.get("author_id"))
+
+    def resolve_attachments(root: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+        return root.get("attachments") or []
 
 
 class TicketAttachment(graphene.ObjectType):
