@@ -153,6 +153,9 @@ def test_other_organisation_gets_not_found(clients, form_input):
                             "{ message { id } } }", {"input": {"ticketId": ticket["id"], "body": "Bonjour"}})
     listed = other.data("{ tickets(tab: ALL, first: 100) { edges { node { id } } } }")["tickets"]
 
+    own_node = clients["manager"].data("query($id: ID!) { node(id: $id) { id ... on Ticket { number } } }",
+                                       {"id": ticket["id"]})["node"]
+    assert own_node == {"id": ticket["id"], "number": ticket["number"]}
     assert error_code(by_field) == "NOT_FOUND"
     assert error_code(by_node) == "NOT_FOUND"
     assert error_code(closing) == "NOT_FOUND"

@@ -286,11 +286,16 @@ class Ticket(graphene.ObjectType):
     @classmethod
     async def get_node(cls, info: Any, ticket_id: str) -> dict[str, Any]:
         authorize(info, scope="tickets:read")
-        return await call(info, "tickets", "get_ticket", ticket_id=ticket_id)
+        ticket = await call(info, "tickets", "get_ticket", ticket_id=ticket_id)
+        # `node` picks the first type whose is_type_of accepts the dict; the marker keeps other
+        # plugins' types that accept any unmarked dict from claiming a ticket.
+        return dict(ticket, _type="Ticket")
 
     @classmethod
     def is_type_of(cls, root: Any, info: Any) -> bool:
-        return isinstance(root, dict) and "number" in root and "severity_label" in root
+        if not isinstance(root, dict):
+            return False
+        return root.get("_type") == "Ticket" or ("number" in root and "severity_label" in root)
 
     def resolve_reference1(root: dict[str, Any], info: Any) -> str:
         return root["reference_1"]
