@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from services.common import config
@@ -16,7 +16,7 @@ from services.common.events import isoformat, utc_now
 from services.tickets.access import visibility_clause, visible_ticket
 from services.tickets.exceptions import InvalidTicket, MessageNotAllowed, TicketNotFound
 from services.tickets.lifecycle import TicketStatus
-from services.tickets.models import Ticket, TicketAttachment, TicketHistory
+from services.tickets.models import Ticket, TicketAttachment, TicketHistory, TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ def clean_content_type(raw: str | None) -> str:
 
 def serialize_attachment(attachment: TicketAttachment) -> dict[str, Any]:
     return {
-        "id": attachment.id, "ticket_id": attachment.ticket_id, "storage_key": attachment.storage_key,
+        "id": attachment.id, "ticket_id": attachment.ticket_id, "message_id": attachment.message_id,
+        "storage_key": attachment.storage_key,
         "filename": attachment.filename, "content_type": attachment.content_type, "size": attachment.size,
         "sha256": attachment.sha256, "uploaded_by_id": attachment.uploaded_by_id,
         "created_at": isoformat(attachment.created_at),
@@ -62,12 +63,32 @@ def check_upload(session: Session, caller: Caller, ticket_id: str) -> dict[str, 
     return {"max_bytes": max_bytes()}
 
 
+def _visible_to(caller: Caller) -> Any:
+    """Return the clause hiding attachments of internal notes from customers."""
+    if caller.is_agent:
+        return true()
+    return or_(TicketAttachment.message_id.is_(None), TicketMessage.internal.is_(False))
+
+
+def _with_message(query: Any) -> Any:
+    return query.outerjoin(TicketMessage, TicketMessage.id == TicketAttachment.message_id)
+
+
+def _check_message(session: Session, caller: Caller, ticket_id: str, message_id: str) -> list[dict[str, Any]]:
+    # A file joins only a message of the same ticket that the caller wrote.
+    message = session.get(TicketMessage, message_id)
+    if message is None or message.ticket_id != ticket_id or message.author_id != caller.user_id:
+        return [field_error("messageId", "NOT_FOUND", "Message introuvable parmi les vôtres sur cette demande.",
+                            "Message not found among yours on this ticket.")]
+    return []
+
+
 def add_attachment(session: Session, caller: Caller, ticket_id: str, storage_key: str, filename: str,
-                   content_type: str, size: int, sha256: str) -> dict[str, Any]:
+                   content_type: str, size: int, sha256: str, message_id: str | None = None) -> dict[str, Any]:
     """Record a file the gateway has stored; raise InvalidTicket when its metadata is unacceptable."""
     check_upload(session, caller, ticket_id)
     name = clean_filename(filename)
-    errors = []
+    errors = _check_message(session, caller, ticket_id, message_id) if message_id else []
     if not name:
         errors.append(field_error("filename", "REQUIRED", "Le nom du fichier est vide.", "The file name is empty."))
     if not isinstance(size, int) or size <= 0 or size > max_bytes():
@@ -80,7 +101,7 @@ def add_attachment(session: Session, caller: Caller, ticket_id: str, storage_key
         raise InvalidTicket(fields=errors)
 
     now = utc_now()
-    attachment = TicketAttachment(ticket_id=ticket_id, storage_key=storage_key, filename=name,
+    attachment = TicketAttachment(ticket_id=ticket_id, message_id=message_id, storage_key=storage_key, filename=name,
                                   content_type=clean_content_type(content_type), size=size, sha256=sha256,
                                   uploaded_by_id=caller.user_id, created_at=now)
     session.add(attachment)
@@ -97,16 +118,29 @@ def add_attachment(session: Session, caller: Caller, ticket_id: str, storage_key
 def list_attachments(session: Session, caller: Caller, ticket_id: str) -> list[dict[str, Any]]:
     caller.require_scope("tickets:read")
     visible_ticket(session, caller, ticket_id)
-    rows = session.scalars(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket_id)
-                           .order_by(TicketAttachment.created_at, TicketAttachment.id))
+    query = _with_message(select(TicketAttachment)).where(TicketAttachment.ticket_id == ticket_id, _visible_to(caller))
+    rows = session.scalars(query.order_by(TicketAttachment.created_at, TicketAttachment.id))
     return [serialize_attachment(row) for row in rows]
+
+
+def attachments_by_message(session: Session, message_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Return the attachments of each message, in one query; the caller has already filtered the messages."""
+    found: dict[str, list[dict[str, Any]]] = {message_id: [] for message_id in message_ids}
+    if not message_ids:
+        return found
+    rows = session.scalars(select(TicketAttachment).where(TicketAttachment.message_id.in_(message_ids))
+                           .order_by(TicketAttachment.created_at, TicketAttachment.id))
+    for row in rows:
+        found[str(row.message_id)].append(serialize_attachment(row))
+    return found
 
 
 def get_attachment(session: Session, caller: Caller, attachment_id: str) -> dict[str, Any]:
     """Return one attachment of a ticket the caller may see; raise TicketNotFound otherwise."""
     caller.require_scope("tickets:read")
-    attachment = session.scalar(select(TicketAttachment).join(Ticket, Ticket.id == TicketAttachment.ticket_id)
-                                .where(TicketAttachment.id == attachment_id, visibility_clause(caller)))
+    query = _with_message(select(TicketAttachment).join(Ticket, Ticket.id == TicketAttachment.ticket_id))
+    attachment = session.scalar(query.where(TicketAttachment.id == attachment_id, visibility_clause(caller),
+                                            _visible_to(caller)))
     if attachment is None:
         raise TicketNotFound()
     return serialize_attachment(attachment)

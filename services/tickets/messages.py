@@ -19,6 +19,7 @@ from services.common.events import utc_now
 from services.common.outbox import stage_event
 from services.common.pagination import paginate
 from services.tickets.access import visible_ticket
+from services.tickets.attachments import attachments_by_message
 from services.tickets.exceptions import InvalidMessage, MessageNotAllowed
 from services.tickets.lifecycle import TicketStatus
 from services.tickets.models import Outbox, Ticket, TicketFollower, TicketMessage, TicketReadMarker
@@ -88,7 +89,7 @@ def post_message(session: Session, caller: Caller, ticket_id: str, body: str | N
     session.commit()
     logger.info("message %s posted on ticket %s by user %s (internal: %s)", message.id, ticket.id,
                 caller.user_id, internal)
-    return serialize_message(message)
+    return dict(serialize_message(message), attachments=[])
 
 
 def list_messages(session: Session, caller: Caller, ticket_id: str, first: int | None,
@@ -100,7 +101,11 @@ def list_messages(session: Session, caller: Caller, ticket_id: str, first: int |
     if not caller.is_agent:
         query = query.where(TicketMessage.internal.is_(False))
     query = query.order_by(TicketMessage.created_at, TicketMessage.id)
-    return paginate(session, query, first, after, serialize_message)
+    page = paginate(session, query, first, after, serialize_message)
+    attached = attachments_by_message(session, [message["id"] for message in page["items"]])
+    for message in page["items"]:
+        message["attachments"] = attached[message["id"]]
+    return page
 
 
 def mark_ticket_read(session: Session, caller: Caller, ticket_id: str) -> dict[str, Any]:

@@ -177,6 +177,9 @@ class TicketAttachment(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    # The message the file was sent with; an attachment of an internal note is shown to agents only.
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("ticket_message.id", ondelete="CASCADE"),
+                                                   nullable=True, index=True)
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))

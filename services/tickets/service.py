@@ -142,10 +142,11 @@ class TicketsService(HealthMixin):
 
     @rpc
     def add_ticket_attachment(self, ticket_id: str, storage_key: str, filename: str, content_type: str, size: int,
-                              sha256: str) -> dict[str, Any]:
-        """Record the metadata of a file the gateway has put in the attachment store."""
+                              sha256: str, message_id: str | None = None) -> dict[str, Any]:
+        """Record the metadata of a file the gateway has put in the attachment store, for the ticket or
+        for one of the caller's messages on it."""
         return attachments.add_attachment(self.db, self.caller, ticket_id, storage_key, filename, content_type,
-                                          size, sha256)
+                                          size, sha256, message_id)
 
     @rpc
     def list_ticket_attachments(self, ticket_id: str) -> list[dict[str, Any]]:

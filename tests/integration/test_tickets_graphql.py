@@ -153,6 +153,9 @@ def test_other_organisation_gets_not_found(clients, form_input):
                             "{ message { id } } }", {"input": {"ticketId": ticket["id"], "body": "Bonjour"}})
     listed = other.data("{ tickets(tab: ALL, first: 100) { edges { node { id } } } }")["tickets"]
 
+    own_node = clients["manager"].data("query($id: ID!) { node(id: $id) { id ... on Ticket { number } } }",
+                                       {"id": ticket["id"]})["node"]
+    assert own_node == {"id": ticket["id"], "number": ticket["number"]}
     assert error_code(by_field) == "NOT_FOUND"
     assert error_code(by_node) == "NOT_FOUND"
     assert error_code(closing) == "NOT_FOUND"
@@ -325,7 +328,7 @@ def test_attachment_oversized_stores_nothing(system, clients, form_input):
                                                 params={"filename": "flux.bin"}, content=chunks())
         streamed_status = streamed.status_code
     except httpx.HTTPError:
-        # The server may close the connection once it has answered, before the client has sent everything.
+        # The server may close the connection after its 413 response, before the client has sent everything.
         streamed_status = 413
 
     assert declared.status_code == 413
@@ -361,3 +364,51 @@ def test_read_only_api_token_cannot_create(system, clients, form_input):
     assert ticket["id"] in [edge["node"]["id"] for edge in listed["edges"]]
     assert error_code(creating) == "FORBIDDEN"
     assert error_code(closing) == "FORBIDDEN"
+
+
+def test_write_api_token_creates_ticket(system, clients, form_input):
+    created = clients["manager"].data(
+        "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }",
+        {"input": {"name": "Outil de la mairie", "scopes": ["TICKETS_READ", "TICKETS_WRITE"]}})["createApiToken"]
+    api = system.client(token=created["token"])
+
+    ticket = create(api, form_input, title="Demande venue d'un outil tiers")
+
+    assert ticket["requester"]["id"] == demo.USER_MLEROY
+    assert ticket["product"]["name"] == "Carrus"
+
+
+def test_message_attachments_follow_message_visibility(system, clients, form_input):
+    customer, agent = clients["manager"], clients["agent"]
+    ticket = create(customer, form_input)
+    post = ("mutation($input: PostTicketMessageInput!) { postTicketMessage(input: $input) "
+            "{ message { id attachments { id } } } }")
+    public = customer.data(post, {"input": {"ticketId": ticket["id"], "body": "Voici le journal"}})
+    note = agent.data(post, {"input": {"ticketId": ticket["id"], "body": "Trace serveur", "internal": True}})
+    public_id = public["postTicketMessage"]["message"]["id"]
+    note_id = note["postTicketMessage"]["message"]["id"]
+    before = stored_files(system)
+
+    def upload(client: Any, filename: str, message_id: str) -> Any:
+        return client.http.post(f"/tickets/{ticket['id']}/attachments", content=b"journal",
+                                params={"filename": filename, "messageId": message_id})
+
+    with_public = upload(customer, "journal.log", public_id)
+    with_note = upload(agent, "trace-serveur.log", note_id)
+    on_others_message = upload(customer, "x.log", note_id)
+    stored_after = stored_files(system)
+
+    thread = customer.data("query($id: ID!) { ticket(id: $id) { attachments { filename } messages(first: 10) "
+                           "{ edges { node { attachments { filename } } } } } }", {"id": ticket["id"]})["ticket"]
+    agent_files = [item["filename"] for item in attachments_of(agent, ticket)]
+    hidden_download = customer.http.get(with_note.json()["downloadUrl"])
+
+    assert with_public.status_code == 201, with_public.text
+    assert with_note.status_code == 201, with_note.text
+    assert on_others_message.status_code == 400
+    assert on_others_message.json()["fields"][0]["field"] == "messageId"
+    assert len(stored_after) == len(before) + 2
+    assert [item["filename"] for item in thread["attachments"]] == ["journal.log"]
+    assert thread["messages"]["edges"][0]["node"]["attachments"] == [{"filename": "journal.log"}]
+    assert sorted(agent_files) == ["journal.log", "trace-serveur.log"]
+    assert hidden_download.status_code == 404

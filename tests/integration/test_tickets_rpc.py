@@ -99,6 +99,33 @@ def transition(system, caller: Caller, ticket: dict[str, Any], name: str, **kwar
                       **kwargs)
 
 
+# Demo tickets (no catalog or auth call needed) ------------------------------------------------
+
+DEMO_NEW = demo.demo_id("ticket:echeances")
+DEMO_SUSPENDED = demo.demo_id("ticket:formulaire-etat-civil")
+DEMO_RESOLVED = demo.demo_id("ticket:export-budget")
+
+
+def test_demo_tickets_visible_to_requester_and_follower(system):
+    listed = system.rpc("tickets", "list_tickets", caller=JDUPONT, tab="all", first=100)
+    suspended = system.rpc("tickets", "get_ticket", caller=JDUPONT, ticket_id=DEMO_SUSPENDED)
+
+    assert {DEMO_NEW, DEMO_SUSPENDED, DEMO_RESOLVED} <= {item["id"] for item in listed["items"]}
+    assert suspended["state_label"]["fr"] == "Reprise demandée par le client"
+    assert suspended["allowed_transitions"] == ["resume", "close"]
+    assert suspended["unread"] is True
+
+
+def test_demo_ticket_unreachable_from_other_organisation(system):
+    listed = system.rpc("tickets", "list_tickets", caller=PMARTIN, tab="all", first=100)
+
+    assert DEMO_SUSPENDED not in [item["id"] for item in listed["items"]]
+    for method, kwargs in [("get_ticket", {}), ("list_ticket_messages", {}), ("list_ticket_attachments", {}),
+                           ("transition_ticket", {"transition": "resume"}), ("update_ticket", {"changes": {}})]:
+        exc = rpc_error(system, PMARTIN, method, ticket_id=DEMO_SUSPENDED, **kwargs)
+        assert exc.exc_type == "TicketNotFound", method
+
+
 # Creation -------------------------------------------------------------------------------------
 
 def test_create_ticket_valid_form(system, form):

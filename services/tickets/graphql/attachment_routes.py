@@ -1,7 +1,8 @@
 """Upload and download of ticket attachments, streamed between the client and the attachment store.
 
 `POST /tickets/{ticketId}/attachments?filename=NAME` takes the file as the raw request body (its
-type in Content-Type) and returns the attachment's metadata. `GET /tickets/attachments/{attachmentId}`
+type in Content-Type) and returns the attachment's metadata; `&messageId=ID` joins it to one of the
+caller's messages on the ticket. `GET /tickets/attachments/{attachmentId}`
 returns the file as a download. Both ids are GraphQL global ids. The size limit is enforced while
 receiving: the upload stops at the first byte over it, and nothing is kept of a failed upload.
 """
@@ -44,7 +45,9 @@ def too_large(limit: int) -> GatewayError:
 
 def attachment_json(attachment: dict[str, Any]) -> dict[str, Any]:
     global_id = to_global_id("TicketAttachment", attachment["id"])
-    return {"id": global_id, "filename": attachment["filename"], "contentType": attachment["content_type"],
+    message_id = attachment.get("message_id")
+    return {"id": global_id, "messageId": to_global_id("TicketMessage", message_id) if message_id else None,
+            "filename": attachment["filename"], "contentType": attachment["content_type"],
             "size": attachment["size"], "sha256": attachment["sha256"], "createdAt": attachment["created_at"],
             "downloadUrl": f"/tickets/attachments/{global_id}"}
 
@@ -62,7 +65,7 @@ async def _receive(request: Request, pending: PendingFile, limit: int) -> tuple[
     return size, digest.hexdigest()
 
 
-async def _store_and_record(request: Request, context: RequestContext, ticket_id: str,
+async def _store_and_record(request: Request, context: RequestContext, ticket_id: str, message_id: str | None,
                             limit: int) -> dict[str, Any]:
     store = LocalAttachmentStore()
     pending = await asyncio.to_thread(store.begin)
@@ -79,7 +82,8 @@ async def _store_and_record(request: Request, context: RequestContext, ticket_id
         return await context.rpc.call(
             "tickets", "add_ticket_attachment", context=context.rpc_context(), ticket_id=ticket_id,
             storage_key=key, filename=request.query_params.get("filename") or "",
-            content_type=request.headers.get("content-type") or "", size=size, sha256=sha256)
+            content_type=request.headers.get("content-type") or "", size=size, sha256=sha256,
+            message_id=message_id)
     except BaseException:
         # The metadata was not recorded, so the stored file would be unreachable: remove it.
         await asyncio.to_thread(store.delete, key)
@@ -92,13 +96,15 @@ async def upload_attachment(request: Request) -> Response:
         context = await authenticated_context(request, "tickets:write")
         request_id = context.request_id
         ticket_id = decode_global_id(request.path_params["ticket_id"], "Ticket", field="ticketId")
+        message_global_id = request.query_params.get("messageId")
+        message_id = decode_global_id(message_global_id, "TicketMessage", "messageId") if message_global_id else None
         limits = await context.rpc.call("tickets", "check_ticket_upload", context=context.rpc_context(),
                                         ticket_id=ticket_id)
         limit = int(limits["max_bytes"])
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             raise too_large(limit)
-        attachment = await _store_and_record(request, context, ticket_id, limit)
+        attachment = await _store_and_record(request, context, ticket_id, message_id, limit)
     except UploadTooLarge as exc:
         logger.warning("request %s: upload over %s bytes stopped", request_id, exc.limit)
         return error_response(request, too_large(exc.limit), request_id, status=413)

@@ -67,8 +67,8 @@ def value_of(item: Any) -> Any:
 def raw_id(value: str | None) -> str | None:
     """Return the service id of an id given either as a global id or as the service's own id.
 
-    NOTE: another plugin may expose its objects with global ids, so both forms are accepted; a raw id
-    that happens to decode as a global id would be misread, which no UUID does.
+    NOTE: another plugin may expose its objects with global ids, so both forms are accepted. A raw id
+    that happened to decode as a global id would be misread, but the project's UUIDs do not decode so.
     """
     if not value:
         return value

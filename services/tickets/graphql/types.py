@@ -178,12 +178,17 @@ class TicketMessage(graphene.ObjectType):
     body = graphene.String(required=True, description="Text as written, in Markdown.")
     body_html = graphene.String(required=True, description="Text rendered to HTML that cannot run script.")
     created_at = time_field("created_at", "When it was posted.", required=True)
+    attachments = graphene.List(graphene.NonNull(lambda: TicketAttachment), required=True,
+                                description="Files sent with the message.")
 
     def resolve_id(root: dict[str, Any], info: Any) -> str:
         return to_global_id("TicketMessage", root["id"])
 
     async def resolve_author(root: dict[str, Any], info: Any) -> Any:
         return await load_contact(info, root.get("author_id"))
+
+    def resolve_attachments(root: dict[str, Any], info: Any) -> list[dict[str, Any]]:
+        return root.get("attachments") or []
 
 
 class TicketAttachment(graphene.ObjectType):
@@ -281,11 +286,16 @@ class Ticket(graphene.ObjectType):
     @classmethod
     async def get_node(cls, info: Any, ticket_id: str) -> dict[str, Any]:
         authorize(info, scope="tickets:read")
-        return await call(info, "tickets", "get_ticket", ticket_id=ticket_id)
+        ticket = await call(info, "tickets", "get_ticket", ticket_id=ticket_id)
+        # `node` picks the first type whose is_type_of accepts the dict; the marker keeps other
+        # plugins' types that accept any unmarked dict from claiming a ticket.
+        return dict(ticket, _type="Ticket")
 
     @classmethod
     def is_type_of(cls, root: Any, info: Any) -> bool:
-        return isinstance(root, dict) and "number" in root and "severity_label" in root
+        if not isinstance(root, dict):
+            return False
+        return root.get("_type") == "Ticket" or ("number" in root and "severity_label" in root)
 
     def resolve_reference1(root: dict[str, Any], info: Any) -> str:
         return root["reference_1"]
