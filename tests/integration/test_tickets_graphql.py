@@ -31,6 +31,10 @@ TICKET_FIELDS = """
 """
 
 
+
+# Sent by the portal's upload script; cookie-authenticated uploads need it.
+FROM_PORTAL = {"X-Requested-With": "portail"}
+
 def _login(system, email: str) -> Any:
     client = system.client()
     client.login(email, DEMO_PASSWORD)
@@ -288,7 +292,7 @@ def test_attachment_accented_name_round_trip(system, clients, form_input):
     content = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 
     uploaded = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": name},
-                                            content=content, headers={"Content-Type": "image/png"})
+                                            content=content, headers={"Content-Type": "image/png", **FROM_PORTAL})
     listed = attachments_of(clients["agent"], ticket)
     download = clients["agent"].http.get(uploaded.json()["downloadUrl"])
     foreign = clients["other"].http.get(uploaded.json()["downloadUrl"])
@@ -316,7 +320,7 @@ def test_attachment_oversized_stores_nothing(system, clients, form_input):
     before = stored_files(system)
 
     declared = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": "gros.bin"},
-                                            content=b"\0" * (ATTACHMENT_LIMIT_BYTES + 1))
+                                            content=b"\0" * (ATTACHMENT_LIMIT_BYTES + 1), headers=FROM_PORTAL)
 
     def chunks() -> Any:
         for _ in range(21):
@@ -325,7 +329,8 @@ def test_attachment_oversized_stores_nothing(system, clients, form_input):
     streamed_status = None
     try:
         streamed = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments",
-                                                params={"filename": "flux.bin"}, content=chunks())
+                                                params={"filename": "flux.bin"}, content=chunks(),
+                                                headers=FROM_PORTAL)
         streamed_status = streamed.status_code
     except httpx.HTTPError:
         # The server may close the connection after its 413 response, before the client has sent everything.
@@ -338,12 +343,25 @@ def test_attachment_oversized_stores_nothing(system, clients, form_input):
     assert stored_files(system) == before
 
 
+def test_cookie_upload_without_portal_header_refused(system, clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    before = stored_files(system)
+
+    # A cross-site form can send the session cookie but never a custom header.
+    response = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": "x.txt"},
+                                            content=b"bonjour")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "FORBIDDEN"
+    assert stored_files(system) == before
+
+
 def test_attachment_on_other_organisation_ticket_refused(system, clients, form_input):
     ticket = create(clients["manager"], form_input)
     before = stored_files(system)
 
     response = clients["other"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": "x.txt"},
-                                          content=b"bonjour")
+                                          content=b"bonjour", headers=FROM_PORTAL)
 
     assert response.status_code == 404
     assert stored_files(system) == before
@@ -390,7 +408,7 @@ def test_message_attachments_follow_message_visibility(system, clients, form_inp
     before = stored_files(system)
 
     def upload(client: Any, filename: str, message_id: str) -> Any:
-        return client.http.post(f"/tickets/{ticket['id']}/attachments", content=b"journal",
+        return client.http.post(f"/tickets/{ticket['id']}/attachments", content=b"journal", headers=FROM_PORTAL,
                                 params={"filename": filename, "messageId": message_id})
 
     with_public = upload(customer, "journal.log", public_id)

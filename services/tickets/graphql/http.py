@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from gateway.app import authenticate, choose_language
 from gateway.context import RequestContext
 from gateway.errors import GatewayError, pick, to_gateway_error
-from services.common.errors import Forbidden, PasswordChangeRequired, Unauthenticated
+from services.common.errors import Forbidden, PasswordChangeRequired, Unauthenticated, text
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,12 @@ async def authenticated_context(request: Request, scope: str) -> RequestContext:
         raise GatewayError.of(PasswordChangeRequired)
     if not context.caller.has_scope(scope):
         raise GatewayError.of(Forbidden)
+    if request.method == "POST" and context.auth_method == "session" and not request.headers.get("x-requested-with"):
+        # A custom header cannot be sent cross-site without a CORS preflight, which is never granted,
+        # so a cookie-authenticated upload that carries one comes from the portal's own pages.
+        raise GatewayError.of(Forbidden, text(
+            "Envoi refusé : l'en-tête X-Requested-With manque (envoyez le fichier depuis le portail).",
+            "Upload rejected: the X-Requested-With header is missing (send the file from the portal)."))
     return context
 
 
