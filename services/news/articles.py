@@ -157,6 +157,47 @@ def create_article(session: Session, caller: Caller, values: dict[str, Any]) -> 
     return serialize(article, False)
 
 
+def update_article(session: Session, caller: Caller, article_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change the given fields of an article (agents); the same checks as at creation apply."""
+    caller.require_agent()
+    article = session.get(Article, article_id)
+    if article is None:
+        raise ArticleNotFound()
+    merged = {
+        "title": article.title, "summary": article.summary, "audience": article.audience.value,
+        "audience_product_ids": article.audience_product_ids, "audience_organisation_ids":
+        article.audience_organisation_ids,
+    }
+    merged.update({key: value for key, value in changes.items() if value is not None})
+    errors = validate_fields(merged)
+    if errors:
+        raise InvalidArticle(fields=errors)
+    article.title = merged["title"].strip()
+    article.summary = (merged.get("summary") or "").strip()
+    article.audience = Audience(merged["audience"])
+    article.audience_product_ids = list(merged.get("audience_product_ids") or [])
+    article.audience_organisation_ids = list(merged.get("audience_organisation_ids") or [])
+    for key in ("body_markdown", "image_url", "pinned"):
+        if changes.get(key) is not None:
+            setattr(article, key, changes[key])
+    for key in ("publish_at", "unpublish_at"):
+        if changes.get(key) is not None:
+            setattr(article, key, _parse_time(changes[key]))
+    session.commit()
+    return serialize(article, False)
+
+
+def archive_article(session: Session, caller: Caller, article_id: str) -> dict[str, Any]:
+    """Withdraw an article from every reader; agents still see it, marked archived."""
+    caller.require_agent()
+    article = session.get(Article, article_id)
+    if article is None:
+        raise ArticleNotFound()
+    article.status = ArticleStatus.ARCHIVED
+    session.commit()
+    return serialize(article, False)
+
+
 def publish_article(session: Session, caller: Caller, article_id: str) -> dict[str, Any]:
     """Publish a draft; it shows from `publish_at` (now when empty) and announces `news_published`."""
     caller.require_agent()

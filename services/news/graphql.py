@@ -103,13 +103,7 @@ class CreateNews(graphene.Mutation):
 
     async def mutate(self, info: Any, input: dict[str, Any]) -> CreateNewsPayload:
         authorize(info, agent=True, scope="admin")
-        values = dict(input)
-        if values.get("audience") is not None:
-            values["audience"] = getattr(values["audience"], "value", values["audience"])
-        for key in ("publish_at", "unpublish_at"):
-            if values.get(key) is not None:
-                values[key] = values[key].isoformat()
-        article = await call(info, "news", "create_news", values=values)
+        article = await call(info, "news", "create_news", values=news_values(input))
         return CreateNewsPayload(news=article)
 
 
@@ -149,9 +143,72 @@ class MarkNewsRead(graphene.Mutation):
         return CreateNewsPayload(news=await call(info, "news", "mark_news_read", article_id=article_id))
 
 
+def news_values(input: dict[str, Any]) -> dict[str, Any]:
+    """Turn a news input into the service's values: enum values as text, times as ISO 8601."""
+    values = dict(input)
+    if values.get("audience") is not None:
+        values["audience"] = getattr(values["audience"], "value", values["audience"])
+    for key in ("publish_at", "unpublish_at"):
+        if values.get(key) is not None:
+            values[key] = values[key].isoformat()
+    return values
+
+
+class UpdateNewsInput(graphene.InputObjectType):
+    news_id = graphene.ID(required=True, description="Global id of the news item.")
+    title = graphene.String(description="New title, at most 200 characters.")
+    summary = graphene.String(description="New summary, at most 500 characters.")
+    body_markdown = graphene.String(description="New body in Markdown.")
+    image_url = graphene.String(description="New illustration URL.")
+    pinned = graphene.Boolean(description="Whether the item is listed first.")
+    audience = graphene.Field(NewsAudience, description="New audience.")
+    audience_product_ids = graphene.List(graphene.NonNull(graphene.ID),
+                                         description="Products whose customers see the item.")
+    audience_organisation_ids = graphene.List(graphene.NonNull(graphene.ID),
+                                              description="Organisations that see the item.")
+    publish_at = graphene.DateTime(description="New publication time.")
+    unpublish_at = graphene.DateTime(description="New end of publication.")
+
+
+class UpdateNews(graphene.Mutation):
+    """Change a news item (agents); fields left out keep their value."""
+
+    class Arguments:
+        input = UpdateNewsInput(required=True, description="The item and the fields to change.")
+
+    Output = CreateNewsPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> CreateNewsPayload:
+        authorize(info, agent=True, scope="admin")
+        values = news_values(input)
+        article_id = decode_global_id(values.pop("news_id"), "NewsArticle")
+        return CreateNewsPayload(news=await call(info, "news", "update_news", article_id=article_id,
+                                                 changes=values))
+
+
+class ArchiveNewsInput(graphene.InputObjectType):
+    news_id = graphene.ID(required=True, description="Global id of the news item.")
+
+
+class ArchiveNews(graphene.Mutation):
+    """Withdraw a news item from every reader (agents)."""
+
+    class Arguments:
+        input = ArchiveNewsInput(required=True, description="The item to archive.")
+
+    Output = CreateNewsPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> CreateNewsPayload:
+        authorize(info, agent=True, scope="admin")
+        article_id = decode_global_id(input["news_id"], "NewsArticle")
+        return CreateNewsPayload(news=await call(info, "news", "archive_news", article_id=article_id))
+
+
 class NewsMutation(graphene.ObjectType):
     create_news = CreateNews.Field()
     publish_news = PublishNews.Field()
+    update_news = UpdateNews.Field()
+    archive_news = ArchiveNews.Field()
     mark_news_read = MarkNewsRead.Field()
 
 

@@ -56,5 +56,15 @@ class NewsService(HealthMixin):
     def publish_news(self, article_id: str) -> dict[str, Any]:
         return articles.publish_article(self.db, self.caller, article_id)
 
+    @rpc
+    def update_news(self, article_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change an article's fields (agents); raises ArticleNotFound or InvalidArticle."""
+        return articles.update_article(self.db, self.caller, article_id, changes)
+
+    @rpc
+    def archive_news(self, article_id: str) -> dict[str, Any]:
+        """Withdraw an article from readers (agents); raises ArticleNotFound."""
+        return articles.archive_article(self.db, self.caller, article_id)
+
 
 SERVICE_CLASS = NewsService
