@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from gateway.portal.i18n import LANGUAGES, translations
 from gateway.portal.operations import PageSession
-from gateway.portal.pages import failure, safe_next, unavailable
+from gateway.portal.pages import csrf_expired, failure, safe_next, unavailable
 from gateway.portal.rendering import csrf_valid, redirect, render, set_language_cookie
 
 LOGIN = """
@@ -21,11 +21,6 @@ mutation ChangePassword($input: ChangePasswordInput!) {
 ME_EMAIL = "{ me { user { email } } }"
 
 
-def csrf_rejected(page: PageSession) -> Response:
-    _ = translations(page.language).gettext
-    return render(page, "message.html", status=403, title=_("Form expired"),
-                  lines=[_("This form expired or did not come from the portal. Reload the page and try again.")],
-                  back_url=page.request.url.path)
 
 
 async def login_page(request: Request) -> Response:
@@ -38,7 +33,7 @@ async def login_page(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     page = await PageSession(request).start()
     if not await csrf_valid(request, page):
-        return csrf_rejected(page)
+        return csrf_expired(page)
     form = await request.form()
     email = str(form.get("email", "")).strip()
     remember_me = form.get("remember_me") == "1"
@@ -58,7 +53,7 @@ async def login_submit(request: Request) -> Response:
 async def logout_submit(request: Request) -> Response:
     page = await PageSession(request).start()
     if not await csrf_valid(request, page):
-        return csrf_rejected(page)
+        return csrf_expired(page)
     if page.authenticated:
         await page.run(LOGOUT)
     return redirect(page, "/connexion")
@@ -78,7 +73,7 @@ async def change_password_submit(request: Request) -> Response:
     if not page.authenticated:
         return redirect(page, "/connexion?suivant=/mot-de-passe/changer")
     if not await csrf_valid(request, page):
-        return csrf_rejected(page)
+        return csrf_expired(page)
     _ = translations(page.language).gettext
     form = await request.form()
     new_password = str(form.get("new_password", ""))
@@ -124,7 +119,7 @@ async def forgotten_page(request: Request) -> Response:
 async def forgotten_submit(request: Request) -> Response:
     page = await PageSession(request).start()
     if not await csrf_valid(request, page):
-        return csrf_rejected(page)
+        return csrf_expired(page)
     form = await request.form()
     email = str(form.get("email", "")).strip()
     result = await page.run(REQUEST_RESET, {"input": {"email": email}})
@@ -149,7 +144,7 @@ async def reset_page(request: Request) -> Response:
 async def reset_submit(request: Request) -> Response:
     page = await PageSession(request).start()
     if not await csrf_valid(request, page):
-        return csrf_rejected(page)
+        return csrf_expired(page)
     _ = translations(page.language).gettext
     form = await request.form()
     token = str(form.get("token", ""))

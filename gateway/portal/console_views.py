@@ -15,9 +15,10 @@ from starlette.responses import Response
 
 from gateway.portal.i18n import translations
 from gateway.portal.operations import PageSession
-from gateway.portal.pages import failure, not_found, signed_in
+from gateway.portal.pages import csrf_expired, failure, not_found, signed_in
 from gateway.portal.rendering import csrf_valid, redirect, render
-from gateway.portal.support_views import csrf_expired, nodes
+from gateway.portal import support_views
+from gateway.portal.home_views import nodes
 
 QUEUE = """
 query Queue($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $after: String) {
@@ -29,8 +30,6 @@ query Queue($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $aft
   }
   ticketCounts(filter: $filter) { inProgress resolved closed all unread }
 }"""
-FIND = """
-query Find($text: String) { tickets(tab: ALL, filter: {text: $text}, first: 10) { edges { node { id number } } } }"""
 DETAIL = """
 query Ticket($id: ID!) { ticket(id: $id) {
   id number version title descriptionHtml natureLabel severityLabel desiredDeliveryDate reference1 reference2
@@ -111,14 +110,7 @@ async def queue(request: Request, page: PageSession) -> Response:
 
 
 async def find_ticket(page: PageSession, number: str) -> dict[str, Any] | None:
-    found = await page.run(FIND, {"text": number})
-    if not found.ok:
-        return None
-    match = next((item for item in nodes(found.data["tickets"]) if item["number"] == number), None)
-    if match is None:
-        return None
-    detail = await page.run(DETAIL, {"id": match["id"]})
-    return detail.data["ticket"] if detail.ok and detail.data else None
+    return await support_views.find_ticket(page, number, DETAIL)
 
 
 async def render_ticket(page: PageSession, ticket: dict[str, Any], status: int = 200,

@@ -9,9 +9,8 @@ from starlette.responses import Response
 from gateway.portal.home_views import nodes, support_enabled
 from gateway.portal.i18n import translations
 from gateway.portal.operations import PageSession
-from gateway.portal.pages import failure, signed_in
+from gateway.portal.pages import csrf_expired, failure, signed_in
 from gateway.portal.rendering import csrf_valid, redirect, render
-from gateway.portal.support_views import csrf_expired
 
 CENTRE = """{
   unreadNotificationCount

@@ -50,6 +50,14 @@ def failure(page: PageSession, result: OperationResult) -> Response:
     return render(page, "message.html", status=400, title=_("The request failed"), lines=result.messages())
 
 
+def csrf_expired(page: PageSession) -> Response:
+    """Refuse a form whose CSRF token is missing or stale, asking the visitor to reload."""
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=403, title=_("Form expired"),
+                  lines=[_("This form expired or did not come from the portal. Reload the page and try again.")],
+                  back_url=page.request.url.path)
+
+
 def not_found(page: PageSession) -> Response:
     _ = translations(page.language).gettext
     return render(page, "message.html", status=404, title=_("Page not found"),

@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.portal.home_views import nodes
 from gateway.portal.i18n import translations
 from gateway.portal.operations import OperationResult, PageSession
-from gateway.portal.pages import failure, signed_in
+from gateway.portal.pages import csrf_expired, failure, signed_in
 from gateway.portal.rendering import csrf_valid, redirect, render
 
 # Sub-tab slug in the URL -> GraphQL TicketTab value.
@@ -89,10 +90,6 @@ mutation Duplicate($input: DuplicateTicketInput!) { duplicateTicket(input: $inpu
 POST_MESSAGE = """
 mutation Post($input: PostTicketMessageInput!) { postTicketMessage(input: $input) { message { id } } }"""
 MARK_READ = "mutation Read($input: MarkTicketReadInput!) { markTicketRead(input: $input) { ticket { id } } }"
-
-
-def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [edge["node"] for edge in (connection or {}).get("edges", [])]
 
 
 async def support_closed(page: PageSession) -> Response | None:
@@ -224,15 +221,15 @@ async def create_submit(request: Request, page: PageSession) -> Response:
     return redirect(page, f"/support/tickets/{number}?creee=1")
 
 
-async def find_ticket(page: PageSession, number: str) -> dict[str, Any] | None:
-    """Return the visible ticket whose number is exactly `number`, with every page field."""
+async def find_ticket(page: PageSession, number: str, detail_query: str = DETAIL) -> dict[str, Any] | None:
+    """Return the visible ticket whose number is exactly `number`, read with `detail_query`."""
     found = await page.run(FIND, {"text": number})
     if not found.ok:
         return None
     match = next((item for item in nodes(found.data["tickets"]) if item["number"] == number), None)
     if match is None:
         return None
-    detail = await page.run(DETAIL, {"id": match["id"]})
+    detail = await page.run(detail_query, {"id": match["id"]})
     return detail.data["ticket"] if detail.ok and detail.data else None
 
 
@@ -243,10 +240,6 @@ def not_found(page: PageSession) -> Response:
                   back_url="/support/toutes", back_label=_("Back to my requests"))
 
 
-def csrf_expired(page: PageSession) -> Response:
-    _ = translations(page.language).gettext
-    return render(page, "message.html", status=403, title=_("Form expired"),
-                  lines=[_("This form expired or did not come from the portal. Reload the page and try again.")])
 
 
 @signed_in

@@ -11,7 +11,7 @@ from services.common.caller import Caller
 from services.common.errors import LocalizedText, field_error, text
 from services.tickets.exceptions import InvalidTicketQuery
 from services.tickets.lifecycle import STATE_LABELS, STATUS_LABELS
-from services.tickets.models import Ticket, TicketListColumns
+from services.tickets.models import TicketListColumns
 from services.tickets.vocabulary import NATURE_LABELS, SEVERITY_LABELS
 
 
