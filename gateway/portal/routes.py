@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from gateway.portal import (account_views, console_views, home_views, notification_views, product_views,
-                            support_views)
+from gateway.portal import (account_views, console_views, home_views, notification_views, organisation_views,
+                            product_views, support_views)
 
 
 def portal_routes() -> list[Route]:
@@ -27,6 +27,9 @@ def portal_routes() -> list[Route]:
         Route("/notifications/preferences", notification_views.preferences, methods=["GET"]),
         Route("/notifications/preferences", notification_views.preferences_submit, methods=["POST"]),
         Route("/profil", home_views.profile),
+        Route("/mon-organisation", organisation_views.organisation),
+        Route("/mon-organisation/invitations", organisation_views.invite, methods=["POST"]),
+        Route("/mon-organisation/comptes/{user_id}", organisation_views.change_access, methods=["POST"]),
         Route("/actualites", home_views.news_list),
         Route("/actualites/{news_id}", home_views.news_detail),
         Route("/produits/{space_id}", product_views.product_space),

@@ -125,3 +125,57 @@ def test_notification_centre_marks_all_read(tab, own_system):
     tab.get_by_role("button", name="Enregistrer").click()
     expect(tab.locator(".notice")).to_contain_text("Vos préférences ont été enregistrées.")
     assert not tab.get_by_role("checkbox", name="E-mail — Actualités").is_checked()
+
+
+def invitation_sent_to(mail_dir: Path, address: str, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in mail_dir.glob("*.eml") if mail_dir.exists() else []:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if address in str(message["To"]) and "/invitation?token=" in message.get_body(
+                    preferencelist=("plain",)).get_content():
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def test_manager_invites_colleague(tab, own_system):
+    tab.goto("/connexion")
+    tab.get_by_label("Adresse e-mail").fill("mleroy@example.fr")
+    tab.get_by_label("Mot de passe").fill("Portail-Demo-2026!")
+    tab.get_by_role("button", name="Se connecter").click()
+    tab.get_by_role("link", name="Mon organisation").click()
+    expect(tab.locator("h1")).to_contain_text("Ville de Saint-Aubin")
+    assert "Jean Dupont" in tab.locator("table").inner_text()
+
+    tab.get_by_label("Adresse e-mail").fill("nouveau.collegue@example.fr")
+    tab.get_by_label("Prénom").fill("Nadia")
+    tab.get_by_label("Nom", exact=True).fill("Collègue")
+    tab.get_by_role("button", name="Envoyer l'invitation").click()
+    expect(tab.locator(".notice")).to_contain_text("nouveau.collegue@example.fr")
+    row = tab.locator("tr", has_text="nouveau.collegue@example.fr")
+    expect(row).to_contain_text("invité")
+    screenshot(tab, "compte-04-mon-organisation")
+    assert serious_accessibility_violations(tab) == []
+    assert invitation_sent_to(own_system.work_dir / "var" / "mail", "nouveau.collegue@example.fr")
+
+    # Withdraw the colleague's support right, then deactivate the account.
+    row.get_by_role("checkbox", name="Accès au support").uncheck()
+    row.get_by_role("button", name="Enregistrer").click()
+    row = tab.locator("tr", has_text="nouveau.collegue@example.fr")
+    expect(row.get_by_role("checkbox", name="Accès au support")).not_to_be_checked()
+    row.get_by_role("button", name="Désactiver").click()
+    expect(tab.locator("tr", has_text="nouveau.collegue@example.fr")).to_contain_text("désactivé")
+
+
+def test_plain_customer_has_no_organisation_page(tab, own_system):
+    tab.goto("/connexion")
+    tab.get_by_label("Adresse e-mail").fill("pmartin@vallee-du-lys.example.fr")
+    tab.get_by_label("Mot de passe").fill("Vallee-du-Lys-2027!")
+    tab.get_by_role("button", name="Se connecter").click()
+    expect(tab.locator(".tiles")).to_be_visible()
+    assert tab.get_by_role("link", name="Mon organisation").count() == 0
+
+    response = tab.goto("/mon-organisation")
+
+    assert response.status == 403
