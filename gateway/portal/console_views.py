@@ -26,7 +26,7 @@ query Queue($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $aft
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id number title statusLabel status stateLabel state severity severityLabel unread
                    organisationId product { name } site { name } requester { displayName }
-                   enteredAt updatedAt } }
+                   assignee { displayName } enteredAt updatedAt } }
   }
   ticketCounts(filter: $filter) { inProgress resolved closed all unread }
 }"""
@@ -34,6 +34,7 @@ DETAIL = """
 query Ticket($id: ID!) { ticket(id: $id) {
   id number version title descriptionHtml natureLabel severityLabel desiredDeliveryDate reference1 reference2
   statusLabel status stateLabel state suspensionReason allowedTransitions organisationId
+  assignee { id displayName }
   contract { number } services { name } product { name } site { name } productVersion { name }
   requester { displayName email } followers { displayName }
   enteredAt receivedAt interventionAt resolvedAt closedAt updatedAt
@@ -49,6 +50,7 @@ TRANSITIONS = {
     "resoudre": ("resolveTicket", "ResolveTicketInput", "resolution"),
     "cloturer": ("closeTicket", "CloseTicketInput", "reason"),
 }
+ASSIGN = "mutation Assign($input: AssignTicketInput!) { assignTicket(input: $input) { ticket { id } } }"
 POST_MESSAGE = """
 mutation Post($input: PostTicketMessageInput!) { postTicketMessage(input: $input) { message { id } } }"""
 NEWS = """{ news(first: 50) { edges { node { id title summary status publishAt audience pinned } } } }"""
@@ -93,6 +95,10 @@ async def queue(request: Request, page: PageSession) -> Response:
         filters["statuses"] = [params["statut"]]
     if params.get("gravite"):
         filters["severities"] = [params["gravite"]]
+    if params.get("produit"):
+        filters["productIds"] = [params["produit"]]
+    if params.get("mes-demandes") == "1" and page.context.caller.user_id:
+        filters["assigneeIds"] = [page.context.caller.user_id]
     result = await page.run(QUEUE, {"tab": QUEUE_TABS.get(tab, "IN_PROGRESS"), "filter": filters,
                                     "sort": params.get("tri") or "SEVERITY", "after": params.get("apres")})
     if not result.ok:
@@ -104,7 +110,9 @@ async def queue(request: Request, page: PageSession) -> Response:
     next_query = None
     if connection["pageInfo"]["hasNextPage"]:
         next_query = urlencode({**dict(params), "apres": connection["pageInfo"]["endCursor"]})
+    products = await page.run(PRODUCTS)
     return render(page, "console/queue.html", tickets=tickets, total=connection["totalCount"],
+                  products=nodes(products.data["products"]) if products.ok and products.data else [],
                   counts=result.data["ticketCounts"], tab=tab, filters=params, next_query=next_query,
                   console=True, support_enabled=True)
 
@@ -146,7 +154,10 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
         return not_found(page)
     action = request.path_params["action"]
     form = await request.form()
-    if action in ("repondre", "note"):
+    if action == "prendre":
+        result = await page.run(ASSIGN, {"input": {"ticketId": ticket["id"], "assigneeId": page.context.caller.user_id,
+                                                   "expectedVersion": int(form.get("version", 0))}})
+    elif action in ("repondre", "note"):
         result = await page.run(POST_MESSAGE, {"input": {
             "ticketId": ticket["id"], "body": str(form.get("body", "")).strip(), "internal": action == "note"}})
     elif action in TRANSITIONS:

@@ -36,6 +36,9 @@ def readable_organisation(caller: Caller, organisation_id: str | None, scope: st
     An API token must also hold `scope` when given. Methods that serve other services' features
     (entitlements, news audiences) pass none, because those services check their own scope first.
     """
+    if caller.is_internal and organisation_id:
+        # Another service's own work (notify addressing a news item) reads any organisation.
+        return organisation_id
     if scope is None:
         caller.require_authenticated()
     else:

@@ -34,6 +34,11 @@ class Caller:
         return self.user_id is not None
 
     @property
+    def is_internal(self) -> bool:
+        """True for another service's own work (an event handler, a timer), which acts for nobody."""
+        return bool(self.extra.get("internal"))
+
+    @property
     def is_agent(self) -> bool:
         return self.role in AGENT_ROLES
 
@@ -80,7 +85,14 @@ class Caller:
 
 
 class CallerProvider(DependencyProvider):
-    """Inject the `Caller` decoded from the call's context data (anonymous when absent)."""
+    """Inject the `Caller` decoded from the call's context data.
+
+    The gateway always sends a caller, anonymous or not. A call with none comes from another
+    service's own work, so it is marked internal; the broker is the trust boundary.
+    """
 
     def get_dependency(self, worker_ctx: Any) -> Caller:
-        return Caller.from_header(worker_ctx.context_data.get(CONTEXT_KEY))
+        raw = worker_ctx.context_data.get(CONTEXT_KEY)
+        if raw is None:
+            return Caller(extra={"internal": True})
+        return Caller.from_header(raw)

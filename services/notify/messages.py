@@ -6,6 +6,8 @@ header. The standard library then folds long values itself.
 """
 from __future__ import annotations
 
+import email.policy
+
 import functools
 import re
 from dataclasses import dataclass
@@ -72,10 +74,16 @@ def render_email(kind: str, language: str, context: dict[str, Any]) -> RenderedE
     )
 
 
+# NOTE: CPython 3.11.7's header folder drops the space between two encoded words when it folds a
+# non-ASCII subject ("Relances non envoyées" became "Relances nonenvoyées"). Headers up to 998
+# characters (RFC 5322's hard limit) are therefore left unfolded.
+MESSAGE_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build_message(mail_from: str, recipient: str, recipient_name: str | None, rendered: RenderedEmail,
                   message_id: str | None = None, language: str = DEFAULT_LANGUAGE) -> EmailMessage:
     """Build the multipart (plain text + HTML) message; raise ValueError for an invalid address."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["Subject"] = clean_header(rendered.subject)
     message["From"] = clean_header(mail_from, 320)
     message["To"] = _address(recipient, recipient_name)

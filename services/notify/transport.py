@@ -7,7 +7,7 @@ import smtplib
 import ssl
 import uuid
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTP as SMTP_BASE_POLICY
 from pathlib import Path
 
 from services.common import config
@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
 
 class DeliveryError(Exception):
     """The message could not be handed over; the text is kept in the delivery log."""
+
+
+# CRLF line ends as SMTP wants, without folding headers (see MESSAGE_POLICY in messages.py).
+SMTP_POLICY = SMTP_BASE_POLICY.clone(max_line_length=998)
 
 
 def mail_dir() -> Path:

@@ -75,8 +75,15 @@ def test_agent_day_in_console(browser, own_system):
     screenshot(tab, "console-01-file")
     assert serious_accessibility_violations(tab) == []
 
-    # Acknowledge, then suspend asking for a screenshot.
+    # Take the request, then find it under « Qui me sont attribuées ».
     tab.get_by_role("link", name=number).click()
+    tab.get_by_role("button", name="Prendre la demande").click()
+    expect(tab.locator("dl.details").first).to_contain_text("Claire Bernard")
+    tab.goto("/console?mes-demandes=1")
+    expect(tab.locator("tr", has_text=number)).to_contain_text("Claire Bernard")
+    tab.get_by_role("link", name=number).click()
+
+    # Acknowledge, then suspend asking for a screenshot.
     tab.get_by_role("button", name="Prendre en compte").click()
     expect(tab.locator("aside")).to_contain_text("Prise en compte")
     tab.get_by_label("Informations attendues du client").fill("Une capture d'écran du message d'erreur.")

@@ -148,3 +148,19 @@ def test_mark_news_read_sets_flag(agent, vallee):
 
     read = vallee.data("query($id: ID!) { node(id: $id) { ... on NewsArticle { read } } }", {"id": item["id"]})
     assert read["node"]["read"] is True
+
+
+def test_product_news_notifies_its_customers(agent, saint_aubin, vallee):
+    title = f"Carrus : version {uuid.uuid4().hex[:6]}"
+    published(agent, title=title, audience="PRODUCTS", audienceProductIds=[demo.PRODUCT_CARRUS])
+    query = "{ notifications(first: 50) { edges { node { title } } } }"
+
+    def notified(client: GraphQLClient) -> bool:
+        return any(title in edge["node"]["title"] for edge in client.data(query)["notifications"]["edges"])
+
+    # notify asks the catalog which organisations use Carrus, without a caller of its own.
+    deadline = time.monotonic() + 30
+    while not notified(saint_aubin):
+        assert time.monotonic() < deadline, "Saint-Aubin, a Carrus customer, was never notified"
+        time.sleep(0.5)
+    assert not notified(vallee)

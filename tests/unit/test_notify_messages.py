@@ -8,6 +8,10 @@ import pytest
 from services.notify.announcements import account_link, status_label
 from services.notify.deliveries import retry_delay
 from services.notify.digests import latest_cutoff
+import email
+import email.policy
+
+from services.notify.transport import SMTP_POLICY
 from services.notify.messages import RenderedEmail, build_message, clean_header, language_of, render_email
 
 pytestmark = pytest.mark.unit
@@ -93,3 +97,13 @@ def test_status_label_translates_known_and_shows_unknown():
     assert status_label("resolved", "fr") == "Résolue"
     assert status_label("RESOLVED", "en") == "Resolved"
     assert status_label("waiting_for_vendor", "fr") == "waiting for vendor"
+
+
+def test_long_accented_subject_keeps_its_spaces():
+    subject = "[2026-000005] Clôturée : Relances non envoyées après la mise à jour de l'échéancier"
+    message = build_message("Portail <no-reply@example.fr>", "agent@example.fr", "Agent",
+                            RenderedEmail(subject, "texte", "<p>texte</p>"))
+
+    parsed = email.message_from_bytes(message.as_bytes(policy=SMTP_POLICY), policy=email.policy.default)
+
+    assert parsed["Subject"] == subject
