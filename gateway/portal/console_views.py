@@ -40,6 +40,7 @@ query Ticket($id: ID!) { ticket(id: $id) {
   enteredAt receivedAt interventionAt resolvedAt closedAt updatedAt
   history { action actor { displayName } fromStatus toStatus reason occurredAt }
   messages(first: 100) { edges { node { id author { displayName } authorIsAgent internal bodyHtml createdAt } } }
+  attachments { id filename size createdAt downloadUrl uploadedBy { displayName } }
 } }"""
 ORGANISATION = "query Org($id: ID!) { node(id: $id) { ... on Organisation { name } } }"
 # Transition slug in the URL -> (mutation, input type, optional text field of the form).
@@ -63,6 +64,15 @@ mutation Create($input: CreateApiTokenInput!) { createApiToken(input: $input) { 
 REVOKE_TOKEN = "mutation Revoke($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { id } } }"
 SCOPES = ("TICKETS_READ", "TICKETS_WRITE", "NEWS_READ", "CATALOG_READ", "ADMIN")
 QUEUE_TABS = {"en-cours": "IN_PROGRESS", "resolues": "RESOLVED", "cloturees": "CLOSED", "toutes": "ALL"}
+
+
+async def admins_only(page: PageSession) -> Response | None:
+    """Return a refusal for anyone but administrators, who alone manage the vendor's API tokens."""
+    if page.context.caller.is_admin:
+        return None
+    _ = translations(page.language).gettext
+    return render(page, "message.html", status=403, title=_("Access denied"),
+                  lines=[_("Only administrators create API tokens; ask one of them.")])
 
 
 async def staff_only(page: PageSession) -> Response | None:
@@ -247,7 +257,8 @@ async def news_publish(request: Request, page: PageSession) -> Response:
     result = await page.run(PUBLISH_NEWS, {"input": {"newsId": request.path_params["news_id"]}})
     if not result.ok:
         return failure(page, result)
-    return redirect(page, "/console/actualites")
+    _ = translations(page.language).gettext
+    return await render_news_admin(page, flash=_("The news item has been published."))
 
 
 def paris_to_iso(local: str) -> str:
@@ -258,7 +269,7 @@ def paris_to_iso(local: str) -> str:
 
 @signed_in
 async def tokens(request: Request, page: PageSession) -> Response:
-    refused = await staff_only(page)
+    refused = await admins_only(page)
     if refused:
         return refused
     return await render_tokens(page)
@@ -277,7 +288,7 @@ async def render_tokens(page: PageSession, status: int = 200, new_token: str | N
 async def token_create(request: Request, page: PageSession) -> Response:
     if not await csrf_valid(request, page):
         return csrf_expired(page)
-    refused = await staff_only(page)
+    refused = await admins_only(page)
     if refused:
         return refused
     form = await request.form()
@@ -294,7 +305,7 @@ async def token_create(request: Request, page: PageSession) -> Response:
 async def token_revoke(request: Request, page: PageSession) -> Response:
     if not await csrf_valid(request, page):
         return csrf_expired(page)
-    refused = await staff_only(page)
+    refused = await admins_only(page)
     if refused:
         return refused
     result = await page.run(REVOKE_TOKEN, {"input": {"apiTokenId": request.path_params["token_id"]}})

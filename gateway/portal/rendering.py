@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -37,6 +38,7 @@ def environment() -> Environment:
         )
         _environment.filters["paris_datetime"] = _paris_datetime
         _environment.filters["paris_date"] = _paris_date
+        _environment.filters["file_size"] = _file_size
     return _environment
 
 
@@ -64,6 +66,18 @@ def _paris_date(value: Any, language: str = "fr") -> str:
         return ""
     return format_date(moment.date() if isinstance(moment, datetime) else moment,
                        "dd/MM/yyyy" if language == "fr" else "yyyy-MM-dd", locale=language)
+
+
+def _file_size(size: int, language: str = "fr") -> str:
+    """Format a byte count the way each language writes it: « 1,5 Mo » in French, "1.5 MB" in English."""
+    units = ("o", "Ko", "Mo", "Go") if language == "fr" else ("B", "KB", "MB", "GB")
+    value = float(size)
+    unit = 0
+    while value >= 1024 and unit < len(units) - 1:
+        value /= 1024
+        unit += 1
+    number = format_decimal(value, format="#,##0" if unit == 0 else "#,##0.#", locale=language)
+    return f"{number}\u00a0{units[unit]}"
 
 
 def csrf_token(request: Request) -> str:

@@ -244,6 +244,9 @@ def not_found(page: PageSession) -> Response:
 
 @signed_in
 async def ticket_detail(request: Request, page: PageSession) -> Response:
+    if page.context.caller.is_agent:
+        # E-mail links name the portal's page; agents handle the ticket from the console.
+        return redirect(page, f"/console/tickets/{request.path_params['number']}")
     closed = await support_closed(page)
     if closed:
         return closed
