@@ -1,6 +1,6 @@
 """The agent console: the queue, ticket handling, news publishing and API tokens.
 
-Agents sign in on the same page as customers; every console page requires the agent or admin role,
+Agents sign in on the same page as customers. Every console page requires the agent or admin role,
 and the services check the role again on each call.
 """
 from __future__ import annotations
@@ -98,6 +98,7 @@ async def queue(request: Request, page: PageSession) -> Response:
         return refused
     params = request.query_params
     tab = params.get("onglet") or "en-cours"
+
     filters: dict[str, Any] = {}
     if params.get("texte"):
         filters["text"] = params["texte"]
@@ -109,6 +110,7 @@ async def queue(request: Request, page: PageSession) -> Response:
         filters["productIds"] = [params["produit"]]
     if params.get("mes-demandes") == "1" and page.context.caller.user_id:
         filters["assigneeIds"] = [page.context.caller.user_id]
+
     result = await page.run(QUEUE, {"tab": QUEUE_TABS.get(tab, "IN_PROGRESS"), "filter": filters,
                                     "sort": params.get("tri") or "SEVERITY", "after": params.get("apres")})
     if not result.ok:
@@ -117,6 +119,7 @@ async def queue(request: Request, page: PageSession) -> Response:
     tickets = nodes(connection)
     for ticket in tickets:
         ticket["waiting"] = waiting_since(ticket)
+
     next_query = None
     if connection["pageInfo"]["hasNextPage"]:
         next_query = urlencode({**dict(params), "apres": connection["pageInfo"]["endCursor"]})

@@ -1,8 +1,9 @@
 """An agent's day in the console, in Chromium, on a system of its own.
 
-See a new ticket, acknowledge it, suspend it asking for a screenshot, see the customer's resumption,
-reply, resolve; publish news for one product and check that a customer of another product does not
-see it; create an API token and use it from a test client; two agents acting at once.
+The agent takes a new ticket, acknowledges it, suspends it asking for a screenshot, finds the
+customer's resumption, replies and resolves. Then news for one product must not reach a customer of
+another product, an API token made in the console works from a test client, and two agents act on
+one ticket at once.
 """
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ def test_agent_day_in_console(browser, own_system):
     screenshot(tab, "console-02-suspendue")
     assert serious_accessibility_violations(tab) == []
 
-    # The customer resumes; the agent sees it, writes an internal note and replies, then resolves.
+    # The customer resumes; the agent finds it, writes an internal note and replies, then resolves.
     customer.data(RESUME, {"i": {"ticketId": ticket["id"], "comment": "Capture envoyée par e-mail."}})
     tab.reload()
     expect(tab.locator("aside")).not_to_contain_text("Suspendue")
@@ -107,7 +108,7 @@ def test_agent_day_in_console(browser, own_system):
     expect(tab.locator("aside")).to_contain_text("Résolue")
     screenshot(tab, "console-03-resolue")
 
-    # The customer sees the reply but never the internal note.
+    # The customer reads the reply but never the internal note.
     seen = customer.data(TICKET_STATUS, {"id": ticket["id"]})["ticket"]
     bodies = [edge["node"]["body"] for edge in seen["messages"]["edges"]]
     assert "Le service est rétabli, pouvez-vous vérifier ?" in bodies
@@ -140,7 +141,7 @@ def test_product_news_reaches_only_that_product(browser, own_system):
     assert "Channel Comptabilité 3.4 : nouveaux états M57" in titles
 
 
-def test_api_token_created_in_console_works_with_its_scopes(browser, own_system):
+def test_console_api_token_scopes_enforced(browser, own_system):
     tab = new_tab(browser, own_system)
     sign_in(tab, "aroux@eksae.example.fr")
     tab.goto("/console/jetons")
