@@ -250,10 +250,11 @@ def create_app() -> Starlette:
     for plugin in plugins:
         routes.extend(plugin.routes)
     # Imported here because the portal's views import this module.
+    from gateway.portal.pages import page_not_found
     from gateway.portal.routes import portal_routes
 
     routes.extend(portal_routes())
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: page_not_found})
     app.state.schema = schema
     app.state.rpc_services = [plugin.rpc_service for plugin in plugins if plugin.rpc_service]
     return app

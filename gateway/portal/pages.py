@@ -69,3 +69,9 @@ def safe_next(url: str | None) -> str:
     if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
         return url
     return "/"
+
+
+async def page_not_found(request: Request, exc: Exception) -> Response:
+    """Answer an unknown address with the portal's own page, in the visitor's language."""
+    page = await PageSession(request).start()
+    return not_found(page)

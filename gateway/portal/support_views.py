@@ -37,6 +37,9 @@ query List($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $afte
 COLUMNS = "{ ticketColumns { columns { key label } available { key label } } }"
 SAVE_COLUMNS = """
 mutation Save($input: SaveTicketColumnsInput!) { saveTicketColumns(input: $input) { columns { columns { key } } } }"""
+# List sort -> the export route's `sort` parameter, so the file lists rows in the screen's order.
+EXPORT_SORTS = {"RECENTLY_UPDATED": "-updated_at", "NEWEST_FIRST": "-entered_at", "OLDEST_FIRST": "entered_at",
+                "NUMBER_DESC": "-number", "NUMBER_ASC": "number", "SEVERITY": "severity", "TITLE": "title"}
 # Tab slug -> the export route's `tab` parameter.
 EXPORT_TABS = {"en-cours": "in_progress", "resolues": "resolved", "cloturees": "closed", "toutes": "all"}
 # Column key -> how the list shows it: a dotted path into the ticket, and whether it is a time or a date.
@@ -155,7 +158,7 @@ async def ticket_list(request: Request, page: PageSession) -> Response:
         params = dict(request.query_params)
         params["apres"] = connection["pageInfo"]["endCursor"]
         next_query = urlencode(params)
-    export_params = {"tab": EXPORT_TABS[tab]}
+    export_params = {"tab": EXPORT_TABS[tab], "sort": EXPORT_SORTS[sort]}
     if filters.get("text"):
         export_params["text"] = filters["text"]
     if filters.get("severities"):

@@ -40,3 +40,10 @@ def test_sign_in_reachable_by_keyboard(page):
     assert page.evaluate("document.activeElement.id") == "email"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "password"
+
+
+def test_unknown_address_gets_french_page(page):
+    response = page.goto("/page-qui-n-existe-pas")
+
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page introuvable"

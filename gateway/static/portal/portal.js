@@ -19,10 +19,20 @@
   function update(input) {
     var status = rules(input.value, input.getAttribute("data-policy-email"));
     var items = document.querySelectorAll("#policy [data-rule]");
+    var french = document.documentElement.lang === "fr";
     Array.prototype.forEach.call(items, function (item) {
       var met = status[item.getAttribute("data-rule")];
       item.classList.toggle("met", met && input.value.length > 0);
       item.classList.toggle("unmet", !met && input.value.length > 0);
+      // The live region announces the text, so each rule says in words whether it is met.
+      var state = item.querySelector(".rule-state");
+      if (!state) {
+        state = document.createElement("span");
+        state.className = "visually-hidden rule-state";
+        item.appendChild(state);
+      }
+      state.textContent = input.value.length === 0 ? "" :
+        (met ? (french ? " : respectée" : ": met") : (french ? " : non respectée" : ": not met"));
     });
   }
 
@@ -147,3 +157,10 @@
     });
   });
 })();
+
+// Move focus to the error summary after a rejected form, so keyboard and screen reader users land on it.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+});
