@@ -1,6 +1,6 @@
 """Run every service and the gateway on one machine, with SQLite files under var/.
 
-Checks that RabbitMQ answers, applies each service's migrations, loads the demo data on first start,
+Checks that RabbitMQ accepts connections, applies each service's migrations, loads the demo data on first start,
 starts the five services and the gateway, prints the portal's URL, and stops every process on
 Ctrl-C or SIGTERM.
 """
@@ -98,12 +98,12 @@ def wait_for_services(supervisor: Supervisor) -> None:
             if failed:
                 raise RuntimeError(f"service {failed[0]} exited at start; see var/log/{failed[0]}.log")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"services {', '.join(pending)} did not answer within {START_TIMEOUT_SECONDS}s")
+                raise RuntimeError(f"services {', '.join(pending)} did not reply to ping within {START_TIMEOUT_SECONDS}s")
             name = pending[0]
             try:
                 client.call(name, "ping", timeout=1)
                 pending.pop(0)
-                logger.info("service %s answers", name)
+                logger.info("service %s replied to ping", name)
             except RpcCallFailed:
                 time.sleep(0.3)
 

@@ -206,7 +206,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Report the broker and each service; 200 only when all of them answer."""
+    """Report the broker and each service, with status 200 only when every service replies to ping."""
     rpc: RpcClient = request.app.state.rpc
     services = request.app.state.rpc_services
 

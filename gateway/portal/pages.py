@@ -72,6 +72,6 @@ def safe_next(url: str | None) -> str:
 
 
 async def page_not_found(request: Request, exc: Exception) -> Response:
-    """Answer an unknown address with the portal's own page, in the visitor's language."""
+    """Render the portal's own 404 page, in the visitor's language, for an unknown address."""
     page = await PageSession(request).start()
     return not_found(page)

@@ -141,6 +141,7 @@ async def ticket_list(request: Request, page: PageSession) -> Response:
     closed = await support_closed(page)
     if closed:
         return closed
+
     tab = request.path_params["tab"]
     if tab not in TABS:
         return failure(page, OperationResult(None, [{"message": "", "extensions": {"code": "NOT_FOUND"}}]))
@@ -148,16 +149,19 @@ async def ticket_list(request: Request, page: PageSession) -> Response:
     if sort not in SORTS:
         sort = "RECENTLY_UPDATED"
     filters = list_filter(request)
+
     result = await page.run(LIST, {"tab": TABS[tab], "filter": filters, "sort": sort,
                                    "after": request.query_params.get("apres")})
     if not result.ok:
         return failure(page, result)
     connection = result.data["tickets"]
+
     next_query = None
     if connection["pageInfo"]["hasNextPage"]:
         params = dict(request.query_params)
         params["apres"] = connection["pageInfo"]["endCursor"]
         next_query = urlencode(params)
+
     export_params = {"tab": EXPORT_TABS[tab], "sort": EXPORT_SORTS[sort]}
     if filters.get("text"):
         export_params["text"] = filters["text"]

@@ -19,7 +19,7 @@ def normalize_email(email: str) -> str:
 
 def is_internal(caller: Caller) -> bool:
     """Return whether the call comes from another service's own work (an event handler, a command)."""
-    return bool(caller.extra.get("internal"))
+    return caller.is_internal
 
 
 def can_see_user(caller: Caller, user: User) -> bool:

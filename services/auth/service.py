@@ -6,9 +6,8 @@ from typing import Any
 from nameko.rpc import rpc
 
 from services.auth import accounts, administration, api_tokens, audit, credentials, sessions
-from services.auth.dependencies import AuthCallerProvider
 from services.auth.models import Outbox
-from services.common.caller import Caller
+from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
 from services.common.errors import ServiceError
 from services.common.health import HealthMixin
@@ -28,7 +27,7 @@ class AuthService(HealthMixin):
 
     db = Database()
     outbox = OutboxRelay(Outbox)
-    caller: Caller = AuthCallerProvider()
+    caller: Caller = CallerProvider()
 
     @auth_rpc("password")
     def login(self, email: str, password: str, remember_me: bool = False, client_ip: str | None = None,

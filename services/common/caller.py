@@ -1,4 +1,4 @@
-"""Who is calling: the identity the gateway puts in the RPC context, checked by every service."""
+"""Caller identity: what the gateway puts in the RPC context, checked by every service."""
 from __future__ import annotations
 
 import json
@@ -35,7 +35,7 @@ class Caller:
 
     @property
     def is_internal(self) -> bool:
-        """True for another service's own work (an event handler, a timer), which acts for nobody."""
+        """True for another service's own work (an event handler, a timer), done for no user."""
         return bool(self.extra.get("internal"))
 
     @property

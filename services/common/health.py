@@ -1,4 +1,4 @@
-"""The `ping` RPC method every service answers, used by the gateway's readiness check."""
+"""The `ping` RPC method of every service, used by the gateway's readiness check."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,5 +11,5 @@ class HealthMixin:
 
     @rpc
     def ping(self) -> dict[str, Any]:
-        """Return the service's name; answering at all proves the service consumes its queue."""
+        """Return the service's name. Any reply proves that the service consumes its queue."""
         return {"service": self.name, "status": "ok"}

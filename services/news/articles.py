@@ -1,4 +1,4 @@
-"""What a reader sees of the news, and how agents write and publish it."""
+"""News visibility for readers, and the agents' writing and publishing of news."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

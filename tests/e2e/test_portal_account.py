@@ -1,7 +1,7 @@
-"""Forgotten password and the notification centre, in Chromium, on a system of its own.
+"""Forgotten password, « Mon organisation » and the notification centre, in Chromium, on a system of its own.
 
-Without SMTP the notify service writes e-mails under var/mail, as in the one-command run; the test
-reads the reset link from there as the user would from their inbox.
+Without SMTP the notify service writes e-mails under var/mail, as in the one-command run. The tests
+read the reset and invitation links from there as a user would from their inbox.
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_forgotten_password_by_email_link(tab, own_system):
     expect(tab.locator("h1")).to_have_text("Consultez votre messagerie")
     answer_for_known = tab.locator("main p").first.inner_text()
 
-    # An unknown address gets exactly the same answer, so accounts cannot be discovered.
+    # An unknown address gets exactly the same message, so accounts cannot be discovered.
     tab.goto("/mot-de-passe/oublie")
     tab.get_by_label("Adresse e-mail").fill("personne@example.fr")
     tab.get_by_role("button", name="Envoyer le lien").click()

@@ -34,7 +34,7 @@ query($text: String) { tickets(tab: ALL, filter: {text: $text}, first: 5) {
 
 @pytest.fixture(scope="module")
 def own_system(tmp_path_factory: pytest.TempPathFactory, database_backend: str) -> Iterator[System]:
-    # This path changes jdupont's password, so it gets a system whose demo data nobody else uses.
+    # This path changes jdupont's password, so it gets a system of its own instead of the shared one.
     running = System(tmp_path_factory.mktemp("seed-path"), database_backend)
     try:
         running.start()
@@ -174,7 +174,7 @@ def test_seed_path_end_to_end(tab, own_system, tmp_path):
     screenshot(tab, "07-liste-non-lue")
     assert_accessible(tab)
 
-    # The ticket page shows the request for information; the customer answers and resumes.
+    # The ticket page shows the request for information; the customer replies and resumes.
     row.get_by_role("link", name=number).click()
     expect(tab.locator(".notice")).to_be_visible()
     assert "Une capture de l'écran d'erreur." in tab.locator(".notice").inner_text()

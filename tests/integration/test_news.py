@@ -74,7 +74,7 @@ def test_organisation_audience_reaches_that_organisation_only(agent, saint_aubin
     assert "Réunion du club utilisateurs de la Vallée du Lys" not in titles(saint_aubin)
 
 
-def test_news_of_other_audience_is_not_found_by_id(agent, saint_aubin):
+def test_other_audience_news_not_found(agent, saint_aubin):
     item = published(agent, title="Réservé à la Vallée", audience="ORGANISATIONS",
                      audienceOrganisationIds=[demo.ORG_VALLEE])
 
@@ -158,7 +158,7 @@ def test_product_news_notifies_its_customers(agent, saint_aubin, vallee):
     def notified(client: GraphQLClient) -> bool:
         return any(title in edge["node"]["title"] for edge in client.data(query)["notifications"]["edges"])
 
-    # notify asks the catalog which organisations use Carrus, without a caller of its own.
+    # notify requests the organisations that use Carrus from the catalog, without a caller of its own.
     deadline = time.monotonic() + 30
     while not notified(saint_aubin):
         assert time.monotonic() < deadline, "Saint-Aubin, a Carrus customer, was never notified"

@@ -189,7 +189,7 @@ class System:
                 return
             except (RpcCallFailed, OSError, Exception):
                 time.sleep(0.2)
-        raise RuntimeError(f"service {service} did not answer within {START_TIMEOUT_SECONDS}s; "
+        raise RuntimeError(f"service {service} did not reply to ping within {START_TIMEOUT_SECONDS}s; "
                            f"see {self.log_path(service)}")
 
     def start_gateway(self) -> None:

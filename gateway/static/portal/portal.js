@@ -24,15 +24,20 @@
       var met = status[item.getAttribute("data-rule")];
       item.classList.toggle("met", met && input.value.length > 0);
       item.classList.toggle("unmet", !met && input.value.length > 0);
-      // The live region announces the text, so each rule says in words whether it is met.
+      // The live region announces text, not classes, so each rule also states in words whether it is met.
       var state = item.querySelector(".rule-state");
       if (!state) {
         state = document.createElement("span");
         state.className = "visually-hidden rule-state";
         item.appendChild(state);
       }
-      state.textContent = input.value.length === 0 ? "" :
-        (met ? (french ? " : respectée" : ": met") : (french ? " : non respectée" : ": not met"));
+      var label = "";
+      if (input.value.length > 0 && met) {
+        label = french ? " : respectée" : ": met";
+      } else if (input.value.length > 0) {
+        label = french ? " : non respectée" : ": not met";
+      }
+      state.textContent = label;
     });
   }
 

@@ -5,7 +5,6 @@ auth call and one catalog call whatever its size.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import graphene
@@ -15,6 +14,7 @@ from graphql_relay import to_global_id
 from gateway.connections import connection_from_page
 from gateway.context import authorize, call, loader, request_context
 from gateway.errors import pick
+from gateway.fields import date_field, datetime_field
 from services.common.markdown import render_markdown
 from services.tickets.columns import COLUMNS
 
@@ -110,18 +110,7 @@ def _label(info: Any, root: dict[str, Any], key: str) -> str:
     return pick(root.get(key), request_context(info).language)
 
 
-def _parsed(key: str, parse: Any) -> Any:
-    """Return a resolver turning the service's ISO 8601 text at `key` into the value graphene serializes."""
-    def resolve(root: dict[str, Any], info: Any) -> Any:
-        value = root.get(key)
-        return parse(value) if value else None
 
-    return resolve
-
-
-def time_field(key: str, description: str, required: bool = False) -> graphene.DateTime:
-    return graphene.DateTime(required=required, description=description,
-                             resolver=_parsed(key, datetime.fromisoformat))
 
 
 class TicketContact(graphene.ObjectType):
@@ -162,7 +151,7 @@ class TicketHistoryEntry(graphene.ObjectType):
     from_status = graphene.Field(TicketStatus, description="Status before; empty at creation.")
     to_status = graphene.Field(TicketStatus, required=True, description="Status after.")
     reason = graphene.String(required=True, description="Why, as given by the actor; may be empty.")
-    occurred_at = time_field("occurred_at", "When.", required=True)
+    occurred_at = datetime_field("occurred_at", "When.", required=True)
 
     async def resolve_actor(root: dict[str, Any], info: Any) -> Any:
         return await load_contact(info, root.get("actor_id"))
@@ -177,7 +166,7 @@ class TicketMessage(graphene.ObjectType):
     internal = graphene.Boolean(required=True, description="An internal note, shown to agents only.")
     body = graphene.String(required=True, description="Text as written, in Markdown.")
     body_html = graphene.String(required=True, description="Text rendered to HTML that cannot run script.")
-    created_at = time_field("created_at", "When it was posted.", required=True)
+    created_at = datetime_field("created_at", "When it was posted.", required=True)
     attachments = graphene.List(graphene.NonNull(lambda: TicketAttachment), required=True,
                                 description="Files sent with the message.")
 
@@ -200,7 +189,7 @@ class TicketAttachment(graphene.ObjectType):
     size = graphene.Int(required=True, description="Size in bytes.")
     sha256 = graphene.String(required=True, description="SHA-256 checksum of the content, in hexadecimal.")
     uploaded_by = graphene.Field(TicketContact, description="Who attached it.")
-    created_at = time_field("created_at", "When it was attached.", required=True)
+    created_at = datetime_field("created_at", "When it was attached.", required=True)
     download_url = graphene.String(required=True, description="Path of the download on this server.")
 
     def resolve_id(root: dict[str, Any], info: Any) -> str:
@@ -246,8 +235,7 @@ class Ticket(graphene.ObjectType):
     nature_label = graphene.String(required=True, description="Nature in the caller's language.")
     severity = graphene.Field(TicketSeverity, required=True, description="« Gravité ».")
     severity_label = graphene.String(required=True, description="Severity in the caller's language.")
-    desired_delivery_date = graphene.Date(description="« Livraison souhaitée », indicative.",
-                                         resolver=_parsed("desired_delivery_date", date.fromisoformat))
+    desired_delivery_date = date_field("desired_delivery_date", "« Livraison souhaitée », indicative.")
     reference1 = graphene.String(required=True, description="« Référence 1 », free text of the customer.")
     reference2 = graphene.String(required=True, description="« Référence 2 », free text of the customer.")
     title = graphene.String(required=True, description="« Titre ».")
@@ -263,12 +251,12 @@ class Ticket(graphene.ObjectType):
     state_label = graphene.String(required=True, description="State in the caller's language.")
     suspension_reason = graphene.String(description="Information the support asked for while suspended.")
     duplicated_from = graphene.Field(lambda: Ticket, description="The ticket this one was duplicated from.")
-    entered_at = time_field("entered_at", "« Date de saisie ».", required=True)
-    received_at = time_field("received_at", "« Date de réception » by the support.")
-    intervention_at = time_field("intervention_at", "« Date d'intervention » of the support.")
-    resolved_at = time_field("resolved_at", "« Date de résolution ».")
-    closed_at = time_field("closed_at", "« Date de clôture ».")
-    updated_at = time_field("updated_at", "Last change, message included.", required=True)
+    entered_at = datetime_field("entered_at", "« Date de saisie ».", required=True)
+    received_at = datetime_field("received_at", "« Date de réception » by the support.")
+    intervention_at = datetime_field("intervention_at", "« Date d'intervention » of the support.")
+    resolved_at = datetime_field("resolved_at", "« Date de résolution ».")
+    closed_at = datetime_field("closed_at", "« Date de clôture ».")
+    updated_at = datetime_field("updated_at", "Last change, message included.", required=True)
     unread = graphene.Boolean(required=True, description="Whether a message is unread by the caller.")
     allowed_transitions = graphene.List(graphene.NonNull(TicketTransition), required=True,
                                         description="Transitions the caller may apply now.")
