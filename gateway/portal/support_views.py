@@ -54,7 +54,7 @@ COLUMN_VALUES = {
     "INTERVENTION_AT": ("interventionAt", "time"), "RESOLVED_AT": ("resolvedAt", "time"),
     "CLOSED_AT": ("closedAt", "time"), "UPDATED_AT": ("updatedAt", "time"),
 }
-COLLEAGUES = "{ users(first: 100, active: true) { edges { node { id displayName email } } } }"
+COLLEAGUES = "{ colleagues { id displayName email } }"
 FORM_OPTIONS = """
 {
   me { user { id displayName email } }
@@ -194,10 +194,9 @@ async def render_form(page: PageSession, values: dict[str, Any], field_errors: d
     if not options.ok:
         return failure(page, options)
     me = options.data["me"]["user"]
-    # NOTE: the auth plugin lists an organisation's users to customer managers and admins only, so a
-    # plain customer can name only themself as requester until colleagues are readable by all.
+    # Without the list (auth unavailable) the form still works: the user can name themself.
     listed = await page.run(COLLEAGUES)
-    colleagues = nodes(listed.data["users"]) if listed.ok and listed.data and listed.data["users"] else [me]
+    colleagues = listed.data["colleagues"] if listed.ok and listed.data and listed.data["colleagues"] else [me]
     values.setdefault("requesterId", me["id"])
     return render(page, "support_create.html", status=status, options=options.data["ticketFormOptions"],
                   colleagues=colleagues,
