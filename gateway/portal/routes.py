@@ -4,7 +4,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from gateway.portal import (account_views, console_views, home_views, notification_views, organisation_views,
-                            product_views, support_views)
+                            product_views, support_views, ticket_edit_views)
 
 
 def portal_routes() -> list[Route]:
@@ -48,6 +48,8 @@ def portal_routes() -> list[Route]:
         Route("/support/creation", support_views.create_form, methods=["GET"]),
         Route("/support/creation", support_views.create_submit, methods=["POST"]),
         Route("/support/tickets/{number}", support_views.ticket_detail),
+        Route("/support/tickets/{number}/modifier", ticket_edit_views.edit_page, methods=["GET"]),
+        Route("/support/tickets/{number}/modifier", ticket_edit_views.edit_submit, methods=["POST"]),
         Route("/support/tickets/{number}/{action}", support_views.ticket_action, methods=["POST"]),
         Route("/support/{tab}", support_views.ticket_list),
     ]

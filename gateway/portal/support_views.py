@@ -265,6 +265,8 @@ async def ticket_detail(request: Request, page: PageSession) -> Response:
     flash = None
     if request.query_params.get("creee"):
         flash = _("Your request has been created.")
+    elif request.query_params.get("modifiee"):
+        flash = _("Your changes have been saved.")
     elif request.query_params.get("dupliquee"):
         flash = _("This request was created as a copy; complete it if needed.")
     return render(page, "support_ticket.html", ticket=ticket, messages=nodes(ticket["messages"]), flash=flash,

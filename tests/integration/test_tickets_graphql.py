@@ -271,6 +271,19 @@ def test_update_ticket_changes_fields(clients, form_input):
     assert updated["history"][-1] == {"action": "edit", "reason": "severity, title"}
 
 
+def test_update_ticket_null_date_clears_it(clients, form_input):
+    ticket = create(clients["manager"], form_input, desiredDeliveryDate="2099-06-30")
+    update = ("mutation($input: UpdateTicketInput!) { updateTicket(input: $input) "
+              "{ ticket { desiredDeliveryDate reference1 history { reason } } } }")
+
+    omitted = clients["manager"].data(update, {"input": {"ticketId": ticket["id"], "title": "Titre revu"}})
+    cleared = clients["manager"].data(update, {"input": {"ticketId": ticket["id"], "desiredDeliveryDate": None}})
+
+    assert omitted["updateTicket"]["ticket"]["desiredDeliveryDate"] == "2099-06-30"
+    assert cleared["updateTicket"]["ticket"]["desiredDeliveryDate"] is None
+    assert cleared["updateTicket"]["ticket"]["history"][-1] == {"reason": "desired_delivery_date"}
+
+
 # Attachments ----------------------------------------------------------------------------------
 
 ATTACHMENT_LIMIT_BYTES = 20 * 1024 * 1024

@@ -51,6 +51,9 @@ def _form_values(input: dict[str, Any]) -> dict[str, Any]:
             values[key] = value_of(input[key])
     if input.get("desired_delivery_date") is not None:
         values["desired_delivery_date"] = input["desired_delivery_date"].isoformat()
+    elif "desired_delivery_date" in input:
+        # An explicit null (not an omitted field) removes the date when a ticket is edited.
+        values["desired_delivery_date"] = None
     for source, target in (("reference1", "reference_1"), ("reference2", "reference_2"),
                            ("title", "title"), ("description", "description")):
         if input.get(source) is not None:
