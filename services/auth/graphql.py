@@ -17,7 +17,7 @@ from gateway.errors import GatewayError, pick
 from gateway.plugins import GraphQLPlugin
 from gateway.rpc import RpcError
 from services.auth.graphql_admin import AdminMutation, AdminQuery
-from services.auth.graphql_colleagues import ColleagueQuery
+from services.auth.graphql_directory import DirectoryQuery
 from services.auth.graphql_types import (ApiScope, ApiToken, AuditAction, AuditEntryConnection, Organisation,
                                          PasswordRule, SupportBlocker, SupportBlockerCode, SupportState,
                                          SupportStatus, User, UserSession, Viewer, UsageRights)
@@ -83,7 +83,7 @@ async def support_status(info: Any, profile: dict[str, Any]) -> dict[str, Any]:
     return {"state": state.value, "blockers": blockers}
 
 
-class AuthQuery(AdminQuery, ColleagueQuery, graphene.ObjectType):
+class AuthQuery(AdminQuery, DirectoryQuery, graphene.ObjectType):
     me = graphene.Field(Viewer, required=True,
                         description="The signed-in account: profile, organisation, role, usage rights and "
                                     "support access. Available while a password change is required.")

@@ -35,3 +35,11 @@ class InvalidMessage(ValidationFailed):
 class MessageNotAllowed(Forbidden):
     default_message = text("Vous ne pouvez pas écrire ce message sur cette demande.",
                            "You may not post this message on this ticket.")
+
+
+class QueueViewNotFound(NotFound):
+    default_message = text("Vue enregistrée introuvable.", "Saved view not found.")
+
+
+class InvalidQueueView(ValidationFailed):
+    default_message = text("La vue ne peut pas être enregistrée.", "The view cannot be saved.")

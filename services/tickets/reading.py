@@ -12,7 +12,7 @@ from services.common.errors import field_error
 from services.common.pagination import paginate
 from services.tickets.access import visibility_clause, visible_ticket
 from services.tickets.exceptions import InvalidTicketQuery
-from services.tickets.lifecycle import OPEN_STATUSES, TicketStatus
+from services.tickets.lifecycle import OPEN_STATUSES, TicketState, TicketStatus
 from services.tickets.models import Ticket, TicketFollower, TicketHistory, TicketReadMarker
 from services.tickets.serializers import serialize_history, serialize_ticket
 from services.tickets.vocabulary import SEVERITY_RANK, Severity
@@ -35,8 +35,8 @@ SORT_COLUMNS: dict[str, Any] = {
     "title": Ticket.title,
 }
 DEFAULT_SORT = "-entered_at"
-FILTER_KEYS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id", "assignee_id",
-               "text", "unread")
+FILTER_KEYS = ("product_id", "site_id", "severity", "status", "state", "requester_id", "organisation_id",
+               "assignee_id", "unassigned", "text", "unread")
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -154,6 +154,13 @@ def filtered_query(caller: Caller, filters: dict[str, Any] | None) -> Select[Any
         if not set(statuses) <= {item.value for item in TicketStatus}:
             raise _invalid("filter.status", ", ".join(statuses), "statut inconnu.", "unknown status.")
         query = query.where(Ticket.status.in_([TicketStatus(item) for item in statuses]))
+    if "state" in filters:
+        states = _as_list(filters["state"])
+        if not set(states) <= {item.value for item in TicketState}:
+            raise _invalid("filter.state", ", ".join(states), "état inconnu.", "unknown state.")
+        query = query.where(Ticket.state.in_([TicketState(item) for item in states]))
+    if filters.get("unassigned"):
+        query = query.where(Ticket.assignee_id.is_(None))
     if "text" in filters:
         pattern = f"%{str(filters['text']).strip().lower()}%"
         query = query.where(or_(func.lower(Ticket.title).like(pattern), func.lower(Ticket.number).like(pattern),

@@ -20,7 +20,8 @@ from services.common.errors import field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.tickets import columns as columns_module
-from services.tickets import assignment, attachments, creation, editing, export, messages, reading, suspension, transitions
+from services.tickets import (assignment, attachments, creation, editing, export, messages, queue_views, reading,
+                              suspension, transitions)
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
@@ -178,6 +179,22 @@ class TicketsService(HealthMixin):
     def save_ticket_columns(self, columns: list[str]) -> dict[str, Any]:
         """Save the caller's list columns in order; raises InvalidTicketQuery for an unknown key."""
         return columns_module.save_columns(self.db, self.caller, columns)
+
+    @rpc
+    def list_queue_views(self) -> list[dict[str, Any]]:
+        """Return the caller's saved list views by name."""
+        return queue_views.list_views(self.db, self.caller)
+
+    @rpc
+    def save_queue_view(self, name: str, tab: str | None = None, filters: dict[str, Any] | None = None,
+                        sort: str | None = None) -> dict[str, Any]:
+        """Save a list view under `name` (replacing the caller's view of that name); raises InvalidQueueView."""
+        return queue_views.save_view(self.db, self.caller, name, tab, filters, sort)
+
+    @rpc
+    def delete_queue_view(self, view_id: str) -> None:
+        """Delete one of the caller's saved views; raises QueueViewNotFound."""
+        queue_views.delete_view(self.db, self.caller, view_id)
 
     @rpc
     def export_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,

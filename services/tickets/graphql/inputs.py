@@ -6,7 +6,7 @@ from typing import Any
 import graphene
 from graphql_relay import from_global_id
 
-from services.tickets.graphql.types import TicketSeverity, TicketStatus
+from services.tickets.graphql.types import TicketSeverity, TicketState, TicketStatus
 
 
 class TicketTab(graphene.Enum):
@@ -53,6 +53,8 @@ class TicketFilter(graphene.InputObjectType):
     organisation_ids = graphene.List(graphene.NonNull(graphene.ID),
                                      description="Organisations; useful to agents only.")
     assignee_ids = graphene.List(graphene.NonNull(graphene.ID), description="Agents in charge (user ids).")
+    unassigned = graphene.Boolean(description="Only tickets no agent is in charge of.")
+    states = graphene.List(graphene.NonNull(TicketState), description="States: whose move it is.")
     text = graphene.String(description="Words found in the title, the number or the references.")
     unread_only = graphene.Boolean(description="Only tickets with a message the caller has not read.")
 
@@ -93,6 +95,10 @@ def filters_of(filter_input: dict[str, Any] | None) -> dict[str, Any]:
         filters["severity"] = value_of(list(filter_input["severities"]))
     if filter_input.get("statuses"):
         filters["status"] = value_of(list(filter_input["statuses"]))
+    if filter_input.get("states"):
+        filters["state"] = value_of(list(filter_input["states"]))
+    if filter_input.get("unassigned"):
+        filters["unassigned"] = True
     if filter_input.get("text"):
         filters["text"] = filter_input["text"]
     if filter_input.get("unread_only"):

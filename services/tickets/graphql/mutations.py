@@ -8,6 +8,7 @@ import graphene
 from gateway.connections import decode_global_id
 from gateway.context import authorize, call
 from services.tickets.graphql.inputs import raw_id, value_of
+from services.tickets.graphql.queue_views import QueueViewMutation
 from services.tickets.graphql.types import (
     Ticket, TicketColumnKey, TicketColumns, TicketMessage, TicketRequestNature, TicketSeverity,
 )
@@ -285,7 +286,7 @@ class SaveTicketColumns(graphene.Mutation):
         return SaveTicketColumnsPayload(columns=saved)
 
 
-class TicketsMutation(graphene.ObjectType):
+class TicketsMutation(QueueViewMutation, graphene.ObjectType):
     create_ticket = CreateTicket.Field()
     acknowledge_ticket = AcknowledgeTicket.Field()
     start_ticket_intervention = StartTicketIntervention.Field()

@@ -8,10 +8,11 @@ import graphene
 from gateway.connections import connection_from_page, decode_global_id
 from gateway.context import authorize, call
 from services.tickets.graphql.inputs import TicketFilter, TicketSortOrder, TicketTab, filters_of, value_of
+from services.tickets.graphql.queue_views import QueueViewQuery
 from services.tickets.graphql.types import Ticket, TicketColumns, TicketConnection, TicketCounts
 
 
-class TicketsQuery(graphene.ObjectType):
+class TicketsQuery(QueueViewQuery, graphene.ObjectType):
     tickets = graphene.Field(
         TicketConnection, required=True,
         tab=graphene.Argument(TicketTab, description="List tab; IN_PROGRESS when omitted."),

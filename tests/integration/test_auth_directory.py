@@ -1,4 +1,4 @@
-"""The `colleagues` query: who a customer may name requester or follower of a ticket.
+"""The directory queries: colleagues a customer may name on a ticket, agents staff assign tickets to.
 
 A plain customer (not a manager) must be able to record a ticket for a colleague, yet never learn
 the accounts of another organisation.
@@ -87,3 +87,19 @@ def test_plain_customer_records_ticket_for_a_colleague(plain_customer, system):
     assert created["followers"] == [{"email": user["email"]}]
     assert error_codes(outsider) == ["VALIDATION_FAILED"]
     assert [field["field"] for field in outsider["errors"][0]["extensions"]["fields"]] == ["requesterId"]
+
+
+AGENTS = "{ supportAgents { email role } }"
+
+
+def test_support_agents_for_staff_only(plain_customer, system):
+    _, customer = plain_customer
+    agent = signed_in(system, "cbernard@eksae.example.fr")
+    manager = signed_in(system, "mleroy@example.fr")
+
+    listed = sorted(person["email"] for person in agent.data(AGENTS)["supportAgents"])
+
+    assert {"cbernard@eksae.example.fr", "lpetit@eksae.example.fr", "aroux@eksae.example.fr"} <= set(listed)
+    assert not [email for email in listed if not email.endswith("@eksae.example.fr")]
+    assert error_codes(customer.execute(AGENTS)) == ["FORBIDDEN"]
+    assert error_codes(manager.execute(AGENTS)) == ["FORBIDDEN"]
