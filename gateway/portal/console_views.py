@@ -5,11 +5,10 @@ and the services check the role again on each call.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
-from graphql_relay import to_global_id
+from graphql_relay import from_global_id, to_global_id
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,16 +19,6 @@ from gateway.portal.rendering import csrf_valid, redirect, render
 from gateway.portal import support_views
 from gateway.portal.home_views import nodes
 
-QUEUE = """
-query Queue($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $after: String) {
-  tickets(tab: $tab, filter: $filter, sort: $sort, first: 50, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id number title statusLabel status stateLabel state severity severityLabel unread
-                   organisationId product { name } site { name } requester { displayName }
-                   assignee { displayName } enteredAt updatedAt } }
-  }
-  ticketCounts(filter: $filter) { inProgress resolved closed all unread }
-}"""
 DETAIL = """
 query Ticket($id: ID!) { ticket(id: $id) {
   id number version title descriptionHtml natureLabel severityLabel desiredDeliveryDate reference1 reference2
@@ -43,6 +32,7 @@ query Ticket($id: ID!) { ticket(id: $id) {
   attachments { id filename size createdAt downloadUrl uploadedBy { displayName } }
 } }"""
 ORGANISATION = "query Org($id: ID!) { node(id: $id) { ... on Organisation { name } } }"
+AGENTS = "{ supportAgents { id displayName } }"
 # Transition slug in the URL -> (mutation, input type, optional text field of the form).
 TRANSITIONS = {
     "prendre-en-compte": ("acknowledgeTicket", "AcknowledgeTicketInput", None),
@@ -63,7 +53,6 @@ CREATE_TOKEN = """
 mutation Create($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }"""
 REVOKE_TOKEN = "mutation Revoke($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { id } } }"
 SCOPES = ("TICKETS_READ", "TICKETS_WRITE", "NEWS_READ", "CATALOG_READ", "ADMIN")
-QUEUE_TABS = {"en-cours": "IN_PROGRESS", "resolues": "RESOLVED", "cloturees": "CLOSED", "toutes": "ALL"}
 
 
 async def admins_only(page: PageSession) -> Response | None:
@@ -84,52 +73,6 @@ async def staff_only(page: PageSession) -> Response | None:
                   lines=[_("The console is for the support team.")])
 
 
-def waiting_since(ticket: dict[str, Any]) -> str:
-    """Return how long the ticket has waited since its last change, as hours or days."""
-    updated = datetime.fromisoformat(ticket["updatedAt"])
-    hours = int((datetime.now(timezone.utc) - updated).total_seconds() // 3600)
-    return f"{hours // 24} j" if hours >= 48 else f"{hours} h"
-
-
-@signed_in
-async def queue(request: Request, page: PageSession) -> Response:
-    refused = await staff_only(page)
-    if refused:
-        return refused
-    params = request.query_params
-    tab = params.get("onglet") or "en-cours"
-
-    filters: dict[str, Any] = {}
-    if params.get("texte"):
-        filters["text"] = params["texte"]
-    if params.get("statut"):
-        filters["statuses"] = [params["statut"]]
-    if params.get("gravite"):
-        filters["severities"] = [params["gravite"]]
-    if params.get("produit"):
-        filters["productIds"] = [params["produit"]]
-    if params.get("mes-demandes") == "1" and page.context.caller.user_id:
-        filters["assigneeIds"] = [page.context.caller.user_id]
-
-    result = await page.run(QUEUE, {"tab": QUEUE_TABS.get(tab, "IN_PROGRESS"), "filter": filters,
-                                    "sort": params.get("tri") or "SEVERITY", "after": params.get("apres")})
-    if not result.ok:
-        return failure(page, result)
-    connection = result.data["tickets"]
-    tickets = nodes(connection)
-    for ticket in tickets:
-        ticket["waiting"] = waiting_since(ticket)
-
-    next_query = None
-    if connection["pageInfo"]["hasNextPage"]:
-        next_query = urlencode({**dict(params), "apres": connection["pageInfo"]["endCursor"]})
-    products = await page.run(PRODUCTS)
-    return render(page, "console/queue.html", tickets=tickets, total=connection["totalCount"],
-                  products=nodes(products.data["products"]) if products.ok and products.data else [],
-                  counts=result.data["ticketCounts"], tab=tab, filters=params, next_query=next_query,
-                  console=True, support_enabled=True)
-
-
 async def find_ticket(page: PageSession, number: str) -> dict[str, Any] | None:
     return await support_views.find_ticket(page, number, DETAIL)
 
@@ -139,7 +82,11 @@ async def render_ticket(page: PageSession, ticket: dict[str, Any], status: int =
     organisation = await page.run(ORGANISATION, {"id": to_global_id("Organisation", ticket["organisationId"])})
     name = organisation.data["node"]["name"] if organisation.ok and organisation.data and organisation.data["node"] \
         else ticket["organisationId"]
-    return render(page, "console/ticket.html", status=status, ticket=ticket, organisation_name=name,
+    listed = await page.run(AGENTS)
+    # Tickets name agents by raw id, the directory by global id.
+    agents = [dict(agent, id=from_global_id(agent["id"]).id)
+              for agent in (listed.data["supportAgents"] if listed.ok and listed.data else [])]
+    return render(page, "console/ticket.html", status=status, ticket=ticket, organisation_name=name, agents=agents,
                   messages=nodes(ticket["messages"]), errors=errors or [], flash=flash, console=True,
                   support_enabled=True)
 
@@ -169,6 +116,11 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
     form = await request.form()
     if action == "prendre":
         result = await page.run(ASSIGN, {"input": {"ticketId": ticket["id"], "assigneeId": page.context.caller.user_id,
+                                                   "expectedVersion": int(form.get("version", 0))}})
+    elif action == "attribuer":
+        # An empty choice removes the assignment.
+        result = await page.run(ASSIGN, {"input": {"ticketId": ticket["id"],
+                                                   "assigneeId": str(form.get("assigneeId", "")) or None,
                                                    "expectedVersion": int(form.get("version", 0))}})
     elif action in ("repondre", "note"):
         result = await page.run(POST_MESSAGE, {"input": {

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from gateway.portal import (account_views, console_views, home_views, notification_views, organisation_views,
-                            product_views, support_views, ticket_edit_views)
+from gateway.portal import (account_views, console_queue, console_views, home_views, notification_views,
+                            organisation_views, product_views, support_views, ticket_edit_views)
 
 
 def portal_routes() -> list[Route]:
@@ -33,7 +33,9 @@ def portal_routes() -> list[Route]:
         Route("/actualites", home_views.news_list),
         Route("/actualites/{news_id}", home_views.news_detail),
         Route("/produits/{space_id}", product_views.product_space),
-        Route("/console", console_views.queue),
+        Route("/console", console_queue.queue),
+        Route("/console/vues", console_queue.view_save, methods=["POST"]),
+        Route("/console/vues/{view_id}/supprimer", console_queue.view_delete, methods=["POST"]),
         Route("/console/tickets/{number}", console_views.ticket_page),
         Route("/console/tickets/{number}/{action}", console_views.ticket_action, methods=["POST"]),
         Route("/console/actualites", console_views.news_admin, methods=["GET"]),
