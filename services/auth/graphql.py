@@ -35,7 +35,7 @@ SUPPORT_UNKNOWN_MESSAGE = text(
 
 
 def client_address(info: Any) -> str | None:
-    # NOTE: behind a reverse proxy this is the proxy's address; X-Forwarded-For is not trusted yet.
+    # uvicorn has already replaced a trusted proxy's address with X-Forwarded-For (FORWARDED_ALLOW_IPS).
     client = request_context(info).request.client
     return client.host if client else None
 
