@@ -98,3 +98,63 @@ def test_long_broker_outage_survived(broker, broker_system):
 
     after, waited = create_until_success(customer, values)
     assert not after.get("errors"), f"still failing {waited:.0f}s after the restart: {after}"
+
+
+def test_outbox_keeps_events_while_broker_down(broker, broker_system):
+    """A change committed while the broker is down is published once it is back, never lost."""
+    import json
+
+    import pika
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from services.common.database import make_engine
+    from services.common.outbox import stage_event
+    from services.tickets.models import Outbox
+
+    # A queue of the test's own on the tickets exchange, durable so that it outlives the outage.
+    connection = pika.BlockingConnection(pika.URLParameters(broker.amqp_uri))
+    channel = connection.channel()
+    channel.exchange_declare("tickets.events", exchange_type="topic", durable=True)
+    channel.queue_declare("outbox-outage-check", durable=True)
+    # An event type no service consumes, so that the probe has no effect beyond this queue.
+    channel.queue_bind("outbox-outage-check", "tickets.events", routing_key="outbox_probe")
+    connection.close()
+
+    engine = make_engine(broker_system.databases.url("tickets"))
+    broker.ctl("stop_app")
+    try:
+        # What a worker leaves when it commits during the outage: the change's event in the outbox.
+        with Session(engine) as session:
+            envelope = stage_event(session, Outbox, "outbox_probe", {"ticket_id": "outage-check"})
+            session.commit()
+        # Several relay rounds fail meanwhile; the row must still be waiting, not dropped.
+        time.sleep(4)
+        with Session(engine) as session:
+            row = session.scalar(select(Outbox).where(Outbox.event_id == envelope["event_id"]))
+            assert row is not None and row.published_at is None
+    finally:
+        broker.ctl("start_app")
+        broker.wait_open()
+
+    deadline = time.monotonic() + RECOVERY_TIMEOUT_SECONDS
+    published_at = None
+    while time.monotonic() < deadline and published_at is None:
+        with Session(engine) as session:
+            published_at = session.scalar(select(Outbox.published_at)
+                                          .where(Outbox.event_id == envelope["event_id"]))
+        time.sleep(0.5)
+    engine.dispose()
+    assert published_at is not None, f"event not published {RECOVERY_TIMEOUT_SECONDS}s after the broker restart"
+
+    connection = pika.BlockingConnection(pika.URLParameters(broker.amqp_uri))
+    channel = connection.channel()
+    received = []
+    while True:
+        _method, _properties, body = channel.basic_get("outbox-outage-check", auto_ack=True)
+        if body is None:
+            break
+        received.append(json.loads(body)["event_id"])
+    channel.queue_delete("outbox-outage-check")
+    connection.close()
+    assert received.count(envelope["event_id"]) == 1
