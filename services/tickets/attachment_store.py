@@ -74,3 +74,11 @@ class LocalAttachmentStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def export_store() -> LocalAttachmentStore:
+    """Return the store of Excel exports: `exports/` beside the attachments, on the same shared disk.
+
+    Attachment keys are hexadecimal, so the `exports` folder never meets an attachment's folder.
+    """
+    return LocalAttachmentStore(LocalAttachmentStore().root / "exports")

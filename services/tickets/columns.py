@@ -17,11 +17,20 @@ from services.tickets.vocabulary import NATURE_LABELS, SEVERITY_LABELS
 
 @dataclass(frozen=True)
 class Column:
-    """A list column; `value` reads it from a Ticket or from a row of the ticket table's columns."""
+    """A list column; `value` reads it from a Ticket or from a row of the ticket table's columns.
+
+    `reads` names the ticket table's columns `value` uses, so that the export selects only those;
+    it defaults to the column of the same name as the key.
+    """
 
     key: str
     label: LocalizedText
     value: Callable[[Any], str | date | datetime | None]
+    reads: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.reads:
+            object.__setattr__(self, "reads", (self.key,))
 
 
 def _requester_name(ticket: Any) -> str:
@@ -34,17 +43,17 @@ def _requester_name(ticket: Any) -> str:
 COLUMNS: dict[str, Column] = {column.key: column for column in [
     Column("number", text("Numéro", "Number"), lambda t: t.number),
     Column("title", text("Titre", "Title"), lambda t: t.title),
-    Column("product", text("Produit", "Product"), lambda t: t.product_name),
-    Column("product_version", text("Version", "Version"), lambda t: t.version_name),
-    Column("site", text("Site", "Site"), lambda t: t.site_name),
-    Column("contract", text("Contrat", "Contract"), lambda t: t.contract_number),
+    Column("product", text("Produit", "Product"), lambda t: t.product_name, ("product_name",)),
+    Column("product_version", text("Version", "Version"), lambda t: t.version_name, ("version_name",)),
+    Column("site", text("Site", "Site"), lambda t: t.site_name, ("site_name",)),
+    Column("contract", text("Contrat", "Contract"), lambda t: t.contract_number, ("contract_number",)),
     Column("services", text("Prestations", "Services"),
            lambda t: ", ".join(item.get("name") or "" for item in t.services or [])),
     Column("nature", text("Nature de demande", "Request nature"), lambda t: NATURE_LABELS[t.nature]["fr"]),
     Column("severity", text("Gravité", "Severity"), lambda t: SEVERITY_LABELS[t.severity]["fr"]),
     Column("status", text("Statut", "Status"), lambda t: STATUS_LABELS[t.status]["fr"]),
     Column("state", text("État", "State"), lambda t: STATE_LABELS[t.state]["fr"]),
-    Column("requester", text("Demandeur", "Requester"), _requester_name),
+    Column("requester", text("Demandeur", "Requester"), _requester_name, ("contacts", "requester_id")),
     Column("reference_1", text("Référence 1", "Reference 1"), lambda t: t.reference_1),
     Column("reference_2", text("Référence 2", "Reference 2"), lambda t: t.reference_2),
     Column("desired_delivery_date", text("Livraison souhaitée", "Desired delivery"), lambda t: t.desired_delivery_date),

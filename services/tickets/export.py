@@ -1,28 +1,28 @@
 """Excel export of a ticket list with the user's columns.
 
-The workbook is written in openpyxl's write-only mode, which streams rows to a temporary file, so
-memory stays bounded by one chunk of rows. Building cells is CPU work: it runs in eventlet's thread
-pool, chunk by chunk, so that the service keeps serving other calls and sending its broker heartbeats.
+The workbook is written by XlsxWriter in constant-memory mode: each row goes to disk as it is
+written and strings are stored inline, so memory stays flat whatever the number of tickets (openpyxl's
+write-only mode keeps every distinct string in memory until the end). Writing is CPU work: it runs in
+eventlet's thread pool, chunk by chunk, so that the service keeps serving other calls and sending its
+broker heartbeats. The file goes to the export store, from which the gateway streams it: it never
+travels through RabbitMQ.
 """
 from __future__ import annotations
 
-import base64
 import logging
-import tempfile
+import time
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, BinaryIO
 
+import xlsxwriter
 from eventlet import tpool
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from services.common.caller import Caller
 from services.common.errors import field_error
 from services.common.events import utc_now
+from services.tickets.attachment_store import LocalAttachmentStore, export_store
 from services.tickets.columns import COLUMNS, checked_columns, saved_columns
 from services.tickets.exceptions import InvalidTicketQuery
 from services.tickets.models import Ticket
@@ -36,66 +36,68 @@ EXPORT_CHUNK_ROWS = 1_000
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 DATE_FORMAT = "DD/MM/YYYY"
 COLUMN_WIDTH = 22
+# An export is downloaded right after it is written; files older than this were abandoned.
+EXPORT_MAX_AGE_SECONDS = 3600
 
 
 class TicketWorkbook:
-    """A write-only workbook of tickets: French headers, frozen header row, filters, real dates."""
+    """A workbook of tickets written to `target`: French headers, frozen header row, filters, real dates."""
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], target: BinaryIO) -> None:
         self.keys = keys
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet("Demandes")
-        self.sheet.freeze_panes = "A2"
-        for index in range(1, len(keys) + 1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTH
+        # Every cell is written with write_string or write_datetime, so no text becomes a formula,
+        # a number or a link whatever it starts with.
+        self.workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+        self.sheet = self.workbook.add_worksheet("Demandes")
+        self.datetime_format = self.workbook.add_format({"num_format": DATETIME_FORMAT})
+        self.date_format = self.workbook.add_format({"num_format": DATE_FORMAT})
+        self.sheet.set_column(0, len(keys) - 1, COLUMN_WIDTH)
+        self.sheet.freeze_panes(1, 0)
+        header_format = self.workbook.add_format({"bold": True})
+        for index, key in enumerate(keys):
+            self.sheet.write_string(0, index, COLUMNS[key].label["fr"], header_format)
         self.rows = 0
-        header = []
-        for key in keys:
-            cell = WriteOnlyCell(self.sheet, value=COLUMNS[key].label["fr"])
-            cell.font = Font(bold=True)
-            header.append(cell)
-        self.sheet.append(header)
 
-    def _cell(self, value: Any) -> Any:
+    def _write(self, row: int, column: int, value: Any) -> None:
         if isinstance(value, datetime):
             # Excel has no time zones: a ticket's times are written as wall-clock times in Paris.
             moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-            cell = WriteOnlyCell(self.sheet, value=moment.astimezone(PARIS).replace(tzinfo=None))
-            cell.number_format = DATETIME_FORMAT
-            return cell
-        if isinstance(value, date):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = DATE_FORMAT
-            return cell
-        # Characters that XML 1.0 forbids would make openpyxl raise; they are dropped.
-        value = ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))
-        if not value.startswith("="):
-            return value
-        # openpyxl stores text starting with "=" as a formula; a cell typed as text is never evaluated.
-        cell = WriteOnlyCell(self.sheet, value=value)
-        cell.data_type = "s"
-        return cell
+            self.sheet.write_datetime(row, column, moment.astimezone(PARIS).replace(tzinfo=None),
+                                      self.datetime_format)
+        elif isinstance(value, date):
+            self.sheet.write_datetime(row, column, value, self.date_format)
+        elif value not in (None, ""):
+            # Characters that XML 1.0 forbids would make the file unreadable; they are dropped.
+            self.sheet.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
     def append_rows(self, rows: list[list[Any]]) -> None:
         for row in rows:
-            self.sheet.append([self._cell(value) for value in row])
-        self.rows += len(rows)
+            self.rows += 1
+            for column, value in enumerate(row):
+                self._write(self.rows, column, value)
 
-    def finish(self) -> bytes:
-        """Add the filter over every row, save, and return the file's bytes."""
-        last_column = get_column_letter(len(self.keys))
-        self.sheet.auto_filter.ref = f"A1:{last_column}{self.rows + 1}"
-        with tempfile.TemporaryFile() as file:
-            self.workbook.save(file)
-            file.seek(0)
-            return file.read()
+    def finish(self) -> None:
+        """Add the filter over every row and write the file's end."""
+        self.sheet.autofilter(0, 0, self.rows, len(self.keys) - 1)
+        self.workbook.close()
+
+
+def remove_abandoned_exports(store: LocalAttachmentStore) -> None:
+    """Delete export files older than EXPORT_MAX_AGE_SECONDS (downloads interrupted before the end)."""
+    cutoff = time.time() - EXPORT_MAX_AGE_SECONDS
+    for path in store.root.glob("*/*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue
 
 
 def export_tickets(session: Session, caller: Caller, tab: str | None, filters: dict[str, Any] | None,
                    sort: str | None, columns: list[str] | None = None) -> dict[str, Any]:
-    """Return `{filename, content_type, content_base64, row_count}` for the list as the caller sees it.
+    """Write the list as the caller sees it to the export store and return where it is.
 
-    The columns are `columns`, or else the caller's saved ones. Raises InvalidTicketQuery for an
+    The result is `{filename, content_type, storage_key, size, row_count}`. The columns are `columns`, or else the caller's saved ones. Raises InvalidTicketQuery for an
     unknown tab, filter, sort or column.
     """
     caller.require_scope("tickets:read")
@@ -106,18 +108,29 @@ def export_tickets(session: Session, caller: Caller, tab: str | None, filters: d
                                                      f"Unknown tab '{tab}'.")])
     query = order_by_sort(filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab])), sort)
 
-    workbook = TicketWorkbook(keys)
-    # Plain rows without the long description: loading ORM objects would cost more than writing them.
-    columns = [column for column in Ticket.__table__.columns if column.key != "description"]
-    result = session.execute(query.with_only_columns(*columns).execution_options(yield_per=EXPORT_CHUNK_ROWS))
-    for chunk in result.partitions():
-        rows = [[COLUMNS[key].value(ticket) for key in keys] for ticket in chunk]
-        tpool.execute(workbook.append_rows, rows)
-    content = tpool.execute(workbook.finish)
-    session.rollback()
+    store = export_store()
+    remove_abandoned_exports(store)
+    pending = store.begin()
+    try:
+        workbook = TicketWorkbook(keys, pending.file)
+        # Plain rows of the columns the chosen keys read: ORM objects, or the JSON columns nobody
+        # asked for, would cost more than writing the cells.
+        needed = {"id", *(name for key in keys for name in COLUMNS[key].reads)}
+        columns = [column for column in Ticket.__table__.columns if column.key in needed]
+        result = session.execute(query.with_only_columns(*columns).execution_options(yield_per=EXPORT_CHUNK_ROWS))
+        for chunk in result.partitions():
+            rows = [[COLUMNS[key].value(ticket) for key in keys] for ticket in chunk]
+            tpool.execute(workbook.append_rows, rows)
+        tpool.execute(workbook.finish)
+        size = pending.file.tell()
+        key = pending.commit()
+    except BaseException:
+        pending.abort()
+        raise
+    finally:
+        session.rollback()
 
-    logger.info("export of %s tickets (%s bytes) for user %s", workbook.rows, len(content), caller.user_id)
+    logger.info("export %s of %s tickets (%s bytes) for user %s", key, workbook.rows, size, caller.user_id)
     today = utc_now().astimezone(PARIS).date().isoformat()
-    # NOTE: the file travels base64-encoded in the RPC reply; a very large export makes a large message.
-    return {"filename": f"demandes-{today}.xlsx", "content_type": XLSX_CONTENT_TYPE,
-            "content_base64": base64.b64encode(content).decode("ascii"), "row_count": workbook.rows}
+    return {"filename": f"demandes-{today}.xlsx", "content_type": XLSX_CONTENT_TYPE, "storage_key": key,
+            "size": size, "row_count": workbook.rows}

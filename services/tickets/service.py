@@ -199,7 +199,7 @@ class TicketsService(HealthMixin):
     @rpc
     def export_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
                        columns: list[str] | None = None) -> dict[str, Any]:
-        """Return the list as an Excel file: `{filename, content_type, content_base64, row_count}`."""
+        """Write the list as an Excel file to the export store; return where it is (`export.export_tickets`)."""
         return export.export_tickets(self.db, self.caller, tab, filters, sort, columns)
 
 

@@ -6,6 +6,7 @@ The whole support flow of a customer and an agent runs here: create, acknowledge
 from __future__ import annotations
 
 import io
+import time
 from typing import Any
 
 import httpx
@@ -235,6 +236,13 @@ def test_export_download_as_attachment(system, clients, form_input):
     assert list(sheet.iter_rows(values_only=True)) == [("Numéro", "Titre"), (ticket["number"], ticket["title"])]
     assert anonymous.status_code == 401
     assert anonymous.json()["code"] == "UNAUTHENTICATED"
+    assert int(response.headers["content-length"]) == len(response.content)
+    # The file passed through the export store and is deleted once downloaded.
+    exports = system.work_dir / "var" / "attachments" / "exports"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(path.is_file() for path in exports.rglob("*")):
+        time.sleep(0.1)
+    assert not any(path.is_file() for path in exports.rglob("*"))
 
 
 def test_ticket_columns_query_lists_available(clients):

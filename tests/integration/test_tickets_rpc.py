@@ -5,7 +5,6 @@ services answer the entitlement and contact checks with their demo data.
 """
 from __future__ import annotations
 
-import base64
 import io
 import json
 import re
@@ -423,7 +422,12 @@ def test_duplicate_ticket_links_original(system, form):
 
 def _export_sheet(system, caller: Caller, **kwargs: Any) -> Any:
     exported = system.rpc("tickets", "export_tickets", caller=caller, **kwargs)
-    workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(exported["content_base64"])))
+    key = exported["storage_key"]
+    path = system.work_dir / "var" / "attachments" / "exports" / key[:2] / key
+    content = path.read_bytes()
+    path.unlink()
+    assert len(content) == exported["size"]
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
     return exported, workbook.active
 
 

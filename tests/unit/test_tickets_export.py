@@ -3,21 +3,27 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timezone
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
 
-from services.tickets.columns import DEFAULT_COLUMNS, checked_columns
+from services.tickets.columns import COLUMNS, DEFAULT_COLUMNS, checked_columns
 from services.tickets.exceptions import InvalidTicketQuery
 from services.tickets.export import TicketWorkbook
+from services.tickets.lifecycle import TicketState, TicketStatus
+from services.tickets.models import Ticket
+from services.tickets.vocabulary import RequestNature, Severity
 
 pytestmark = pytest.mark.unit
 
 
 def _sheet(keys: list[str], rows: list[list]) -> openpyxl.worksheet.worksheet.Worksheet:
-    workbook = TicketWorkbook(keys)
+    target = io.BytesIO()
+    workbook = TicketWorkbook(keys, target)
     workbook.append_rows(rows)
-    return openpyxl.load_workbook(io.BytesIO(workbook.finish())).active
+    workbook.finish()
+    return openpyxl.load_workbook(io.BytesIO(target.getvalue())).active
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+33 1 23", "-2", "@SUM(A1)", "=HYPERLINK(\"http://x\")"])
@@ -48,7 +54,7 @@ def test_workbook_times_in_paris_as_excel_dates():
 
 
 def test_workbook_french_headers_frozen_and_filtered():
-    sheet = _sheet(list(DEFAULT_COLUMNS), [["2026-000001"] + [""] * 7, ["2026-000002"] + [""] * 7])
+    sheet = _sheet(list(DEFAULT_COLUMNS), [["2026-000001"] + [""] * 7, ["2026-000002"] + [None] * 7])
 
     assert [cell.value for cell in sheet[1]] == [
         "Numéro", "Titre", "Produit", "Gravité", "Statut", "État", "Demandeur", "Date de saisie"]
@@ -67,3 +73,26 @@ def test_checked_columns_unknown_key_rejected():
 
 def test_checked_columns_repeats_removed():
     assert checked_columns(["title", "number", "title"]) == ["title", "number"]
+
+
+def test_columns_read_only_what_they_declare():
+    # The export selects only the table columns each list column declares: reading any other
+    # attribute would fail here as it would on the export's partial rows.
+    sample = {"nature": RequestNature.INCIDENT, "severity": Severity.MAJOR, "status": TicketStatus.NEW,
+              "state": TicketState.AWAITING_SUPPORT, "contacts": [], "services": []}
+    table_columns = {column.key for column in Ticket.__table__.columns}
+
+    for key, column in COLUMNS.items():
+        assert set(column.reads) <= table_columns, key
+        row = SimpleNamespace(**{name: sample.get(name, f"{name}-value") for name in column.reads})
+        column.value(row)
+
+
+def test_workbook_large_text_written_as_text():
+    long_title = "é" * 5000 + "=SUM(A1)"
+
+    sheet = _sheet(["title"], [[long_title], [12]])
+
+    assert sheet["A2"].value == long_title
+    assert sheet["A3"].value == "12"
+    assert sheet["A3"].data_type == "s"

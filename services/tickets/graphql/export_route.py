@@ -8,17 +8,24 @@ signs in as for GraphQL.
 """
 from __future__ import annotations
 
-import base64
+import asyncio
+import logging
 import uuid
 from typing import Any
 
+from starlette.background import BackgroundTask
+from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from gateway.errors import GatewayError
 from gateway.rpc import RpcError
+from services.common.errors import NotFound, text
+from services.tickets.attachment_store import export_store
 from services.tickets.graphql.http import authenticated_context, content_disposition, error_response
+
+logger = logging.getLogger(__name__)
 
 EXPORT_TIMEOUT_SECONDS = 120.0
 LIST_FILTERS = ("product_id", "site_id", "severity", "status", "requester_id", "organisation_id")
@@ -46,12 +53,29 @@ async def export_tickets(request: Request) -> Response:
     except (GatewayError, RpcError) as exc:
         return error_response(request, exc, request_id)
 
-    return Response(base64.b64decode(result["content_base64"]), media_type=result["content_type"], headers={
+    # The tickets service wrote the file to the export store; stream it out, then delete it.
+    store = export_store()
+    key = result["storage_key"]
+    try:
+        chunks = store.open(key)
+        first = await asyncio.to_thread(next, chunks, b"")
+    except FileNotFoundError:
+        logger.error("request %s: export %s missing from the store", request_id, key)
+        return error_response(request, GatewayError.of(NotFound, text("Fichier introuvable.", "File not found.")),
+                              request_id)
+
+    async def body() -> Any:
+        yield first
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+
+    return StreamingResponse(body(), media_type=result["content_type"], headers={
         "Content-Disposition": content_disposition(result["filename"]),
+        "Content-Length": str(result["size"]),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
         "X-Row-Count": str(result["row_count"]),
-    })
+    }, background=BackgroundTask(asyncio.to_thread, store.delete, key))
 
 
 routes = [Route("/tickets/export.xlsx", export_tickets, methods=["GET"])]
