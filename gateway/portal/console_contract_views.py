@@ -239,7 +239,7 @@ def contract_input(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
     return values, invalid
 
 
-def date_errors(page: PageSession, invalid: dict[str, str]) -> dict[str, str]:
+def form_errors(page: PageSession, invalid: dict[str, str]) -> dict[str, str]:
     _ = page_gettext(page)
     labels = {"startDate": _("The start date"), "endDate": _("The end date"), "supportLevel": _("The support level")}
     messages = {}
@@ -261,6 +261,7 @@ async def contract_save(request: Request, page: PageSession) -> Response:
         return refused
     form = await request.form()
     values, invalid = contract_input(form)
+
     contract = None
     if "contract_id" in request.path_params:
         contract = await load_node(page, CONTRACT, request.path_params["contract_id"])
@@ -269,10 +270,12 @@ async def contract_save(request: Request, page: PageSession) -> Response:
         organisation_id = contract["organisationId"]
     else:
         organisation_id = text_value(form, "organisationId")
+
     if invalid:
-        field_errors = date_errors(page, invalid)
+        field_errors = form_errors(page, invalid)
         return await render_contract(page, contract, organisation_id, values, status=400,
                                      errors=list(field_errors.values()), field_errors=field_errors)
+
     if contract is not None:
         result = await page.run(UPDATE_CONTRACT, {"input": {"contractId": contract["id"], **values}})
     else:

@@ -137,7 +137,7 @@ class CreateProductVersionInput(graphene.InputObjectType):
 class ProductVersionPayload(graphene.ObjectType):
     """Result of a version mutation."""
 
-    version = graphene.Field(ProductVersion, required=True, description="The version created.")
+    version = graphene.Field(ProductVersion, required=True, description="The version as stored.")
 
 
 class CreateProductVersion(graphene.Mutation):
