@@ -194,6 +194,16 @@ def test_admin_creates_site_then_contract(open_tab):
     expect(admin.locator(".notice")).to_contain_text("Le site a été enregistré.")
     expect(admin.locator("tr", has_text="Pôle enfance")).to_contain_text("Lys-sur-Indre")
 
+    # Editing the site without a name is refused beside the field; a new address is then saved.
+    admin.get_by_role("link", name="Pôle enfance").click()
+    admin.get_by_label("Nom du site").fill("")
+    admin.get_by_role("button", name="Enregistrer le site").click()
+    expect(admin.locator("#site-name-error")).to_have_text("Le nom du site est obligatoire.")
+    admin.get_by_label("Nom du site").fill("Pôle enfance")
+    admin.get_by_label("Adresse", exact=True).fill("5 rue des Écoles")
+    admin.get_by_role("button", name="Enregistrer le site").click()
+    expect(admin.locator("tr", has_text="Pôle enfance")).to_contain_text("5 rue des Écoles")
+
     admin.get_by_role("link", name="Nouveau contrat").click()
     admin.get_by_label("Numéro de contrat").fill("CTR-2027-0201")
     admin.get_by_label("Premier jour couvert").fill("2027-06-30")
@@ -235,16 +245,26 @@ def test_admin_creates_site_then_contract(open_tab):
     expect(admin.locator("tr", has_text="CTR-2027-0201")).to_contain_text("31/12/2027")
 
 
-def wait_for_sent_delivery(system: System, address: str, timeout: float = 10.0) -> None:
-    """Poll the log until the e-mail to `address` is marked sent: the server receives it just before."""
+def wait_for_delivery(system: System, address: str, condition: str, accept: Any, timeout: float = 10.0) -> None:
+    """Poll the log until an e-mail to `address` passes `accept`; `condition` names it in the failure."""
     admin = system.client()
     admin.login("aroux@eksae.example.fr", DEMO_PASSWORD)
     deadline = time.monotonic() + timeout
-    query = 'query($r: String) { emailDeliveries(recipient: $r, status: SENT, first: 5) { totalCount } }'
-    while admin.data(query, {"r": address})["emailDeliveries"]["totalCount"] == 0:
+    query = 'query($r: String) { emailDeliveries(recipient: $r, first: 5) { edges { node { status attempts } } } }'
+    while not any(accept(edge["node"]) for edge in admin.data(query, {"r": address})["emailDeliveries"]["edges"]):
         if time.monotonic() > deadline:
-            raise AssertionError(f"no e-mail to {address} marked sent within {timeout}s")
+            raise AssertionError(f"no e-mail to {address} {condition} within {timeout}s")
         time.sleep(0.1)
+
+
+def wait_for_sent_delivery(system: System, address: str) -> None:
+    # The mail server receives the e-mail just before notify marks its row sent.
+    wait_for_delivery(system, address, "marked sent", lambda node: node["status"] == "SENT")
+
+
+def wait_for_failed_attempt(system: System, address: str) -> None:
+    wait_for_delivery(system, address, "with a failed attempt",
+                      lambda node: node["status"] == "QUEUED" and node["attempts"] >= 1)
 
 
 def test_admin_reads_email_log(open_tab, own_system, mail_server):
@@ -270,6 +290,18 @@ def test_admin_reads_email_log(open_tab, own_system, mail_server):
     expect(row).to_contain_text("Accepté par le serveur de messagerie à")
     screenshot(admin, "console-content-05-envois")
     assert serious_accessibility_violations(admin) == []
+
+    # An e-mail that the mail server turned down for now shows as retrying, with the server's error.
+    mail_server.reject_temporarily("jdupont@example.fr", times=5)
+    visitor.goto("/mot-de-passe/oublie")
+    visitor.get_by_label("Adresse e-mail").fill("jdupont@example.fr")
+    visitor.get_by_role("button", name="Envoyer le lien").click()
+    wait_for_failed_attempt(own_system, "jdupont@example.fr")
+    admin.goto("/console/administration/envois?destinataire=jdupont%40example.fr&statut=QUEUED")
+    row = admin.locator("tbody tr", has_text="jdupont@example.fr")
+    expect(row).to_contain_text("nouvelle tentative prévue")
+    expect(row).to_contain_text("Prochaine tentative à")
+    expect(row).to_contain_text("451")
 
     # A last day before the first is refused in French.
     admin.get_by_label("Du (jour)").fill("2026-12-05")
