@@ -5,6 +5,7 @@ from starlette.routing import Route
 
 from gateway.portal import (account_views, console_queue, console_views, home_views, notification_views,
                             organisation_views, product_views, support_views, ticket_edit_views)
+from gateway.portal.console_content_routes import console_content_routes
 
 
 def portal_routes() -> list[Route]:
@@ -54,4 +55,5 @@ def portal_routes() -> list[Route]:
         Route("/support/tickets/{number}/modifier", ticket_edit_views.edit_submit, methods=["POST"]),
         Route("/support/tickets/{number}/{action}", support_views.ticket_action, methods=["POST"]),
         Route("/support/{tab}", support_views.ticket_list),
+        *console_content_routes(),
     ]

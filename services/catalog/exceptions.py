@@ -10,6 +10,10 @@ class ProductNotFound(NotFound):
     default_message = text("Produit introuvable.", "Product not found.")
 
 
+class ProductVersionNotFound(NotFound):
+    default_message = text("Version introuvable.", "Version not found.")
+
+
 class FaqEntryNotFound(NotFound):
     default_message = text("Question de FAQ introuvable.", "FAQ entry not found.")
 

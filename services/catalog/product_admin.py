@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from services.common.errors import field_error
 from services.catalog import serializers
 from services.catalog.access import require_administrator
 from services.catalog.exceptions import (
-    FaqEntryNotFound, InvalidFaqEntry, InvalidProduct, ProductNotFound,
+    FaqEntryNotFound, InvalidFaqEntry, InvalidProduct, ProductNotFound, ProductVersionNotFound,
 )
 from services.catalog.models import FaqEntry, Product, ProductVersion
 from services.catalog.products import get_product_space
@@ -75,28 +76,60 @@ def update_product(session: Session, caller: Caller, product_id: str, values: di
     return get_product_space(session, caller, product.id)
 
 
-def create_version(session: Session, caller: Caller, values: dict[str, Any]) -> dict[str, Any]:
-    """Add a version to a product; raises InvalidProduct when the name or release date is invalid."""
-    require_administrator(caller)
-    product = session.get(Product, values.get("product_id") or "")
-    if product is None:
-        raise ProductNotFound()
+def _version_errors(product: Product, values: dict[str, Any],
+                    version_id: str | None) -> tuple[list[dict[str, Any]], date | None]:
     errors = required_text(values, "name", "name", "Le numéro de version", "The version name", 40)
     release_date = None
     if values.get("release_date"):
         release_date, date_errors = parse_date(values["release_date"], "releaseDate", "La date de sortie",
                                                "The release date")
         errors += date_errors
-    if not errors and any(item.name == values["name"].strip() for item in product.versions):
-        errors.append(field_error("name", "ALREADY_EXISTS",
-                                  f"La version {values['name'].strip()} de {product.name} existe déjà.",
-                                  f"Version {values['name'].strip()} of {product.name} already exists."))
+    name = values["name"].strip() if not errors else ""
+    if name and any(item.name == name and item.id != version_id for item in product.versions):
+        errors.append(field_error("name", "ALREADY_EXISTS", f"La version {name} de {product.name} existe déjà.",
+                                  f"Version {name} of {product.name} already exists."))
+    return errors, release_date
+
+
+def create_version(session: Session, caller: Caller, values: dict[str, Any]) -> dict[str, Any]:
+    """Add a version to a product; raises InvalidProduct when the name or release date is invalid."""
+    require_administrator(caller)
+    product = session.get(Product, values.get("product_id") or "")
+    if product is None:
+        raise ProductNotFound()
+    errors, release_date = _version_errors(product, values, None)
     if errors:
         raise InvalidProduct(fields=errors)
     version = ProductVersion(product_id=product.id, name=values["name"].strip(), release_date=release_date,
                              supported=values.get("supported", True) is not False)
     session.add(version)
     session.commit()
+    return serializers.version(version)
+
+
+def update_version(session: Session, caller: Caller, version_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Change a version's name, release date or support; fields left out keep their value.
+
+    An empty `release_date` string clears the date. Raises ProductVersionNotFound or InvalidProduct.
+    """
+    require_administrator(caller)
+    version = session.get(ProductVersion, version_id)
+    if version is None:
+        raise ProductVersionNotFound()
+    merged: dict[str, Any] = {
+        "name": version.name,
+        "release_date": version.release_date.isoformat() if version.release_date else None,
+        "supported": version.supported,
+    }
+    merged.update({key: value for key, value in values.items() if key in merged and value is not None})
+    errors, release_date = _version_errors(version.product, merged, version.id)
+    if errors:
+        raise InvalidProduct(fields=errors)
+    version.name = merged["name"].strip()
+    version.release_date = release_date
+    version.supported = merged["supported"] is not False
+    session.commit()
+    logger.info("version %s of product %s updated by %s", version.id, version.product_id, caller.user_id)
     return serializers.version(version)
 
 

@@ -146,6 +146,11 @@ class CatalogService(HealthMixin):
         return product_admin.create_version(self.db, self.caller, values)
 
     @rpc
+    def update_version(self, version_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Change the given fields of `{name, release_date, supported}` of a version."""
+        return product_admin.update_version(self.db, self.caller, version_id, values)
+
+    @rpc
     def create_faq_entry(self, values: dict[str, Any]) -> dict[str, Any]:
         """Add `{product_id, category, question, answer_markdown, position}` to a product space."""
         return product_admin.create_faq_entry(self.db, self.caller, values)

@@ -8,7 +8,7 @@ forward with a compare-and-set update, so two workers never send one row at the 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -134,9 +134,20 @@ def _deliver(mailer: Mailer, delivery: EmailDelivery) -> tuple[str | None, bool]
 
 
 def list_deliveries(session: Session, first: int | None, after: str | None, status: str | None = None,
-                    recipient: str | None = None) -> dict[str, Any]:
-    """Return a page of the delivery log, newest first, filtered by status and recipient address."""
+                    recipient: str | None = None, created_since: str | None = None,
+                    created_before: str | None = None) -> dict[str, Any]:
+    """Return a page of the delivery log, newest first, filtered by status, recipient address and
+    creation time (`created_since` inclusive, `created_before` exclusive, ISO 8601 with offset).
+
+    Raises InvalidDeliveryFilter for an unknown status or an unreadable time.
+    """
     query = select(EmailDelivery).order_by(EmailDelivery.created_at.desc(), EmailDelivery.id)
+    since = _filter_time(created_since, "createdSince")
+    before = _filter_time(created_before, "createdBefore")
+    if since is not None:
+        query = query.where(EmailDelivery.created_at >= since)
+    if before is not None:
+        query = query.where(EmailDelivery.created_at < before)
     if status:
         try:
             query = query.where(EmailDelivery.status == DeliveryStatus(status))
@@ -145,6 +156,19 @@ def list_deliveries(session: Session, first: int | None, after: str | None, stat
     if recipient:
         query = query.where(func.lower(EmailDelivery.recipient) == recipient.strip().lower())
     return paginate(session, query, first, after, serialize)
+
+
+def _filter_time(value: str | None, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidDeliveryFilter.for_time(field, value) from None
+    if moment.tzinfo is None:
+        raise InvalidDeliveryFilter.for_time(field, value)
+    # SQLite stores instants without their offset, so every comparison is made in UTC.
+    return moment.astimezone(timezone.utc)
 
 
 def serialize(delivery: EmailDelivery) -> dict[str, Any]:

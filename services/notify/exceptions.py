@@ -26,3 +26,10 @@ class InvalidDeliveryFilter(ValidationFailed):
             "status", "INVALID_CHOICE",
             f"État « {status} » inconnu : choisissez queued, sent ou failed.",
             f"Unknown status '{status}': choose queued, sent or failed.")])
+
+    @classmethod
+    def for_time(cls, field: str, value: str) -> "InvalidDeliveryFilter":
+        return cls(fields=[field_error(
+            field, "INVALID_DATETIME",
+            f"Horodatage « {value} » invalide : format attendu AAAA-MM-JJTHH:MM:SS+01:00.",
+            f"Invalid time '{value}': expected YYYY-MM-DDTHH:MM:SS+01:00.")])

@@ -1,6 +1,7 @@
 """GraphQL types, queries and mutations of the notify service: notification centre, preferences, delivery log."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import graphene
@@ -132,6 +133,8 @@ class NotifyQuery(graphene.ObjectType):
         EmailDeliveryConnection,
         status=graphene.Argument(EmailDeliveryStatus, description="Only the e-mails in this state."),
         recipient=graphene.String(description="Only the e-mails sent to this address (case-insensitive)."),
+        created_since=graphene.DateTime(description="Only the e-mails queued at or after this time."),
+        created_before=graphene.DateTime(description="Only the e-mails queued before this time."),
         description="The e-mail delivery log, newest first (administrators).")
 
     async def resolve_notifications(self, info: Any, first: int | None = None, after: str | None = None,
@@ -150,10 +153,14 @@ class NotifyQuery(graphene.ObjectType):
         return list(await call(info, "notify", "get_notification_preferences"))
 
     async def resolve_email_deliveries(self, info: Any, first: int | None = None, after: str | None = None,
-                                       status: Any = None, recipient: str | None = None, **_: Any) -> Any:
+                                       status: Any = None, recipient: str | None = None,
+                                       created_since: datetime | None = None, created_before: datetime | None = None,
+                                       **_: Any) -> Any:
         authorize(info, admin=True, scope="admin")
         page = await call(info, "notify", "list_email_deliveries", first=first, after=after,
-                          status=_enum_value(status), recipient=recipient)
+                          status=_enum_value(status), recipient=recipient,
+                          created_since=created_since.isoformat() if created_since else None,
+                          created_before=created_before.isoformat() if created_before else None)
         return connection_from_page(EmailDeliveryConnection, page)
 
 

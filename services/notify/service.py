@@ -162,10 +162,11 @@ class NotifyService(HealthMixin):
 
     @rpc(expected_exceptions=ServiceError)
     def list_email_deliveries(self, first: int | None = None, after: str | None = None,
-                              status: str | None = None, recipient: str | None = None) -> dict[str, Any]:
+                              status: str | None = None, recipient: str | None = None,
+                              created_since: str | None = None, created_before: str | None = None) -> dict[str, Any]:
         """Return a page of the delivery log (admins); raises Forbidden for anyone else."""
         self._require_admin()
-        return deliveries.list_deliveries(self.db, first, after, status, recipient)
+        return deliveries.list_deliveries(self.db, first, after, status, recipient, created_since, created_before)
 
 
 SERVICE_CLASS = NotifyService

@@ -137,7 +137,7 @@ class CreateProductVersionInput(graphene.InputObjectType):
 class ProductVersionPayload(graphene.ObjectType):
     """Result of a version mutation."""
 
-    version = graphene.Field(ProductVersion, required=True, description="The version created.")
+    version = graphene.Field(ProductVersion, required=True, description="The version as stored.")
 
 
 class CreateProductVersion(graphene.Mutation):
@@ -151,6 +151,35 @@ class CreateProductVersion(graphene.Mutation):
     async def mutate(self, info: Any, input: dict[str, Any]) -> ProductVersionPayload:
         require_catalog_admin(info)
         version = await call(info, "catalog", "create_version", values=to_values(input))
+        return ProductVersionPayload(version=version)
+
+
+class UpdateProductVersionInput(graphene.InputObjectType):
+    """A product version and the fields to change; fields left out keep their value."""
+
+    version_id = graphene.ID(required=True, description="Global id of the version.")
+    name = graphene.String(description="New version number, unique for the product; unchanged when left out.")
+    release_date = graphene.Date(description="New release day; unchanged when left out.")
+    clear_release_date = graphene.Boolean(description="True to remove the release day.")
+    supported = graphene.Boolean(description="Whether the vendor still maintains it; unchanged when left out.")
+
+
+class UpdateProductVersion(graphene.Mutation):
+    """Change a version's number, release day or support (agents)."""
+
+    class Arguments:
+        input = UpdateProductVersionInput(required=True, description="The version and the fields to change.")
+
+    Output = ProductVersionPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> ProductVersionPayload:
+        require_catalog_admin(info)
+        version_id = decode_global_id(input["version_id"], "ProductVersion", "versionId")
+        values = to_values({key: value for key, value in input.items()
+                            if key not in ("version_id", "clear_release_date")})
+        if input.get("clear_release_date"):
+            values["release_date"] = ""
+        version = await call(info, "catalog", "update_version", version_id=version_id, values=values)
         return ProductVersionPayload(version=version)
 
 
@@ -357,6 +386,7 @@ class CatalogMutation(graphene.ObjectType):
     create_product = CreateProduct.Field(description="Add a product to the catalogue (agents).")
     update_product = UpdateProduct.Field(description="Change a product (agents).")
     create_product_version = CreateProductVersion.Field(description="Add a version to a product (agents).")
+    update_product_version = UpdateProductVersion.Field(description="Change a product version (agents).")
     create_faq_entry = CreateFaqEntry.Field(description="Add an FAQ entry to a product space (agents).")
     update_faq_entry = UpdateFaqEntry.Field(description="Change an FAQ entry (agents).")
     delete_faq_entry = DeleteFaqEntry.Field(description="Delete an FAQ entry (agents).")
