@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.auth import audit
-from services.auth.models import AuditAction, SecuritySetting
+from services.auth.exceptions import SecondFactorStateConflict
+from services.auth.models import AuditAction, SecondFactor, SecuritySetting
 from services.common.caller import Caller
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, text
 from services.common.events import isoformat, utc_now
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ def second_factor_required_for_staff(session: Session) -> bool:
     """Return whether agents and admins must use a second factor; off until an admin turns it on."""
     setting = session.get(SecuritySetting, SECOND_FACTOR_REQUIRED_FOR_STAFF)
     return bool(setting.value) if setting is not None else False
+
+
+def own_factor_enabled(session: Session, caller: Caller) -> bool:
+    factor = session.get(SecondFactor, caller.user_id)
+    return factor is not None and factor.enabled_at is not None
 
 
 def get_settings(session: Session, caller: Caller) -> dict[str, Any]:
@@ -35,11 +41,19 @@ def get_settings(session: Session, caller: Caller) -> dict[str, Any]:
 
 
 def update_settings(session: Session, caller: Caller, values: dict[str, Any]) -> dict[str, Any]:
-    """Change the settings present in `values` and audit each change; admins only (raises Forbidden)."""
+    """Change the settings present in `values` and audit each change; admins only (raises Forbidden).
+
+    Raises SecondFactorStateConflict when an admin without a second factor requires one of staff.
+    """
     caller.require_authenticated()
     if not caller.is_admin or not caller.has_scope("admin"):
         raise Forbidden()
     required = values.get("second_factor_required_for_staff")
+    if required and not own_factor_enabled(session, caller):
+        # Otherwise the admin's own session would at once be restricted to enrolment.
+        raise SecondFactorStateConflict(text(
+            "Activez d'abord la double authentification sur votre propre compte (page « Sécurité du compte »).",
+            "Enable two-factor authentication on your own account first (the 'Account security' page)."))
     if required is not None and bool(required) != second_factor_required_for_staff(session):
         setting = session.get(SecuritySetting, SECOND_FACTOR_REQUIRED_FOR_STAFF)
         if setting is None:
