@@ -3,17 +3,25 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 import pika
+from graphql_relay import to_global_id
 from sqlalchemy import text
 
 from services.auth.demo import DEMO_PASSWORD
+from services.common import demo
 from services.common.database import make_engine
 
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { user { id email role } mustChangePassword } }"""
 CHANGE_PASSWORD = """mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }"""
-__all__ = ["DEMO_PASSWORD", "LOGIN", "CHANGE_PASSWORD", "AuthEvents", "error_codes", "auth_database"]
+CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id email } } }"
+COMPLETE_RESET = """mutation($input: CompletePasswordResetInput!) { completePasswordReset(input: $input) { email } }"""
+# Password that `new_account` gives the accounts it creates.
+NEW_ACCOUNT_PASSWORD = "Deux-Facteurs-2026!?"
+__all__ = ["DEMO_PASSWORD", "LOGIN", "CHANGE_PASSWORD", "NEW_ACCOUNT_PASSWORD", "AuthEvents", "error_codes",
+           "auth_database", "new_account"]
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:
@@ -70,3 +78,24 @@ def run_sql(system: Any, statement: str, **params: Any) -> None:
     with engine.begin() as connection:
         connection.execute(text(statement), params)
     engine.dispose()
+
+
+def new_account(system: Any, role: str = "AGENT") -> tuple[str, str]:
+    """Create an account through an admin (staff) or a manager (customer), follow its invitation link to
+    set `NEW_ACCOUNT_PASSWORD`, and return (global user id, e-mail)."""
+    creator = system.client()
+    creator.login("mleroy@example.fr" if role == "CUSTOMER" else "aroux@eksae.example.fr", DEMO_PASSWORD)
+    events = AuthEvents(system.vhost.amqp_uri, "user_invited")
+    email = f"tfa-{uuid.uuid4().hex[:8]}@example.fr"
+    values = {"email": email, "firstName": "Sam", "lastName": "Deuxfacteurs", "role": role}
+    if role != "CUSTOMER":
+        values["organisationId"] = to_global_id("Organisation", demo.VENDOR_ORG)
+    try:
+        user = creator.data(CREATE_USER, {"input": values})["createUser"]["user"]
+        invited = events.wait_for(lambda e: e["data"]["email"] == email)
+    finally:
+        events.close()
+        creator.close()
+    system.client().data(COMPLETE_RESET, {"input": {"token": invited["data"]["token"],
+                                                    "newPassword": NEW_ACCOUNT_PASSWORD}})
+    return user["id"], email

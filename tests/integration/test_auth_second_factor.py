@@ -2,18 +2,16 @@
 throttling, and the requirement that admins can set for staff."""
 import json
 import time
-import uuid
 
 import pyotp
 import pytest
-from graphql_relay import to_global_id
 
-from services.common import demo
-from tests.integration.auth_helpers import DEMO_PASSWORD, AuthEvents, error_codes, run_sql
+from tests.integration.auth_helpers import DEMO_PASSWORD, NEW_ACCOUNT_PASSWORD, error_codes, new_account, run_sql
+
+PASSWORD = NEW_ACCOUNT_PASSWORD
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "Deux-Facteurs-2026!?"
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) {
     user { email } mustChangePassword secondFactorRequired secondFactorChallenge secondFactorChallengeExpiresAt
     mustEnrolSecondFactor } }"""
@@ -29,8 +27,6 @@ ME = "{ me { secondFactorEnabled secondFactorEnabledAt recoveryCodesLeft mustEnr
 SETTINGS = "{ securitySettings { secondFactorRequiredForStaff updatedBy { email } } }"
 UPDATE_SETTINGS = """mutation($input: UpdateSecuritySettingsInput!) { updateSecuritySettings(input: $input) {
     securitySettings { secondFactorRequiredForStaff updatedBy { email } } } }"""
-CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id email } } }"
-COMPLETE = """mutation($input: CompletePasswordResetInput!) { completePasswordReset(input: $input) { email } }"""
 AUDIT = """query($userId: ID) { securityAuditLog(userId: $userId, first: 50) {
     edges { node { action details user { email } actor { email } } } } }"""
 TICKETS = "{ tickets(first: 1) { totalCount } }"
@@ -40,22 +36,6 @@ def signed_in(system, email, password):
     client = system.client()
     client.login(email, password)
     return client
-
-
-def new_account(system, role="AGENT"):
-    """Create an account through an admin (staff) or a manager (customer); return (global user id, email)."""
-    creator = signed_in(system, "mleroy@example.fr" if role == "CUSTOMER" else "aroux@eksae.example.fr",
-                        DEMO_PASSWORD)
-    events = AuthEvents(system.vhost.amqp_uri, "user_invited")
-    email = f"tfa-{uuid.uuid4().hex[:8]}@example.fr"
-    values = {"email": email, "firstName": "Sam", "lastName": "Deuxfacteurs", "role": role}
-    if role != "CUSTOMER":
-        values["organisationId"] = to_global_id("Organisation", demo.VENDOR_ORG)
-    user = creator.data(CREATE_USER, {"input": values})["createUser"]["user"]
-    invited = events.wait_for(lambda e: e["data"]["email"] == email)
-    events.close()
-    system.client().data(COMPLETE, {"input": {"token": invited["data"]["token"], "newPassword": PASSWORD}})
-    return user["id"], email
 
 
 def code(secret, steps_ahead=0):
