@@ -10,9 +10,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, serious_accessibility_violations
-from tests.integration.auth_helpers import NEW_ACCOUNT_PASSWORD, new_account
+from tests.integration.auth_helpers import NEW_ACCOUNT_PASSWORD, NewAccounts
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def accounts(system):
+    made = NewAccounts(system)
+    yield made
+    made.deactivate_all()
 
 
 def sign_in_with_password(page: Any, email: str) -> None:
@@ -27,8 +34,8 @@ def sign_out(page: Any) -> None:
     expect(page.locator("h1")).to_have_text("Se connecter")
 
 
-def test_customer_enables_second_factor_and_signs_in_with_codes(page, system):
-    _, email = new_account(system, role="CUSTOMER")
+def test_customer_enables_second_factor_and_signs_in_with_codes(page, system, accounts):
+    _, email = accounts.create(role="CUSTOMER")
     sign_in_with_password(page, email)
     expect(page.get_by_role("link", name="Mon profil", exact=True)).to_be_visible()
 
@@ -97,9 +104,9 @@ def test_customer_enables_second_factor_and_signs_in_with_codes(page, system):
     expect(page.locator("main")).to_contain_text("8 codes de secours inutilisés restants.")
 
 
-def test_admin_requires_second_factor_of_staff_from_console(page, system):
-    _, admin_email = new_account(system, role="ADMIN")
-    _, agent_email = new_account(system, role="AGENT")
+def test_admin_requires_second_factor_of_staff_from_console(page, system, accounts):
+    _, admin_email = accounts.create(role="ADMIN")
+    _, agent_email = accounts.create(role="AGENT")
     sign_in_with_password(page, admin_email)
 
     # The switch refuses an admin who has no second factor, then works once theirs is on.

@@ -20,8 +20,9 @@ CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { 
 COMPLETE_RESET = """mutation($input: CompletePasswordResetInput!) { completePasswordReset(input: $input) { email } }"""
 # Password that `new_account` gives the accounts it creates.
 NEW_ACCOUNT_PASSWORD = "Deux-Facteurs-2026!?"
-__all__ = ["DEMO_PASSWORD", "LOGIN", "CHANGE_PASSWORD", "NEW_ACCOUNT_PASSWORD", "AuthEvents", "error_codes",
-           "auth_database", "new_account"]
+DEACTIVATE_USER = "mutation($input: UserIdInput!) { deactivateUser(input: $input) { user { isActive } } }"
+__all__ = ["DEMO_PASSWORD", "LOGIN", "CHANGE_PASSWORD", "NEW_ACCOUNT_PASSWORD", "AuthEvents", "NewAccounts",
+           "error_codes", "auth_database", "new_account"]
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:
@@ -99,3 +100,24 @@ def new_account(system: Any, role: str = "AGENT") -> tuple[str, str]:
     system.client().data(COMPLETE_RESET, {"input": {"token": invited["data"]["token"],
                                                     "newPassword": NEW_ACCOUNT_PASSWORD}})
     return user["id"], email
+
+
+class NewAccounts:
+    """Accounts made by `new_account` for one test, disabled afterwards so that lists of active staff
+    (`list_agents`) stay as the demo data has them for the other tests of the shared system."""
+
+    def __init__(self, system: Any) -> None:
+        self.system = system
+        self.user_ids: list[str] = []
+
+    def create(self, role: str = "AGENT") -> tuple[str, str]:
+        user_id, email = new_account(self.system, role)
+        self.user_ids.append(user_id)
+        return user_id, email
+
+    def deactivate_all(self) -> None:
+        admin = self.system.client()
+        admin.login("aroux@eksae.example.fr", DEMO_PASSWORD)
+        for user_id in self.user_ids:
+            admin.data(DEACTIVATE_USER, {"input": {"userId": user_id}})
+        admin.close()

@@ -6,7 +6,7 @@ import time
 import pyotp
 import pytest
 
-from tests.integration.auth_helpers import DEMO_PASSWORD, NEW_ACCOUNT_PASSWORD, error_codes, new_account, run_sql
+from tests.integration.auth_helpers import DEMO_PASSWORD, NEW_ACCOUNT_PASSWORD, NewAccounts, error_codes, run_sql
 
 PASSWORD = NEW_ACCOUNT_PASSWORD
 
@@ -69,15 +69,22 @@ def audit_actions(system, user_id):
 
 
 @pytest.fixture
-def enrolled(system):
+def accounts(system):
+    made = NewAccounts(system)
+    yield made
+    made.deactivate_all()
+
+
+@pytest.fixture
+def enrolled(system, accounts):
     """A new agent with the second factor enabled: (user id, email, secret, recovery codes)."""
-    user_id, email = new_account(system)
+    user_id, email = accounts.create()
     secret, recovery_codes = enrol(signed_in(system, email, PASSWORD))
     return user_id, email, secret, recovery_codes
 
 
-def test_enrolment_returns_secret_uri_and_qr_code(system):
-    _, email = new_account(system)
+def test_enrolment_returns_secret_uri_and_qr_code(system, accounts):
+    _, email = accounts.create()
     client = signed_in(system, email, PASSWORD)
 
     first = client.data(START)["startSecondFactorEnrolment"]["enrolment"]
@@ -92,8 +99,8 @@ def test_enrolment_returns_secret_uri_and_qr_code(system):
     assert before["recoveryCodesLeft"] == 0
 
 
-def test_confirm_enables_and_returns_recovery_codes(system):
-    user_id, email = new_account(system)
+def test_confirm_enables_and_returns_recovery_codes(system, accounts):
+    user_id, email = accounts.create()
     client = signed_in(system, email, PASSWORD)
     secret = client.data(START)["startSecondFactorEnrolment"]["enrolment"]["secret"]
 
@@ -294,12 +301,12 @@ def test_admin_without_second_factor_cannot_require_it(system):
     assert "propre compte" in refused["errors"][0]["message"]
 
 
-def test_required_second_factor_restricts_staff_until_enrolled(system):
-    _, admin_email = new_account(system, role="ADMIN")
+def test_required_second_factor_restricts_staff_until_enrolled(system, accounts):
+    _, admin_email = accounts.create(role="ADMIN")
     admin = signed_in(system, admin_email, PASSWORD)
     enrol(admin)
-    _, agent_email = new_account(system)
-    _, customer_email = new_account(system, role="CUSTOMER")
+    _, agent_email = accounts.create()
+    _, customer_email = accounts.create(role="CUSTOMER")
 
     changed = admin.data(UPDATE_SETTINGS, {"input": {"secondFactorRequiredForStaff": True}})
     try:
@@ -327,3 +334,17 @@ def test_required_second_factor_restricts_staff_until_enrolled(system):
     assert changes[0]["actor"]["email"] == admin_email
     assert json.loads(changes[0]["details"])["value"] is False
     assert json.loads(changes[1]["details"])["value"] is True
+
+
+def test_password_change_ends_pending_challenge(system, enrolled):
+    _, email, secret, recovery_codes = enrolled
+    waiting, pending = password_step(system, email)
+    owner, result = password_step(system, email)
+    owner.data(VERIFY, {"input": {"challenge": result["secondFactorChallenge"], "code": recovery_codes[0]}})
+    owner.data("""mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }""",
+               {"input": {"currentPassword": PASSWORD, "newPassword": "Change-Apres-2026!?"}})
+
+    late = waiting.execute(VERIFY, {"input": {"challenge": pending["secondFactorChallenge"],
+                                              "code": recovery_codes[1]}})
+
+    assert error_codes(late) == ["SECOND_FACTOR_CHALLENGE_EXPIRED"]
