@@ -13,7 +13,7 @@ from services.auth.graphql_types import SecuritySettings, User
 
 
 class SecondFactorEnrolment(graphene.ObjectType):
-    """What an authenticator app needs to generate the account's codes."""
+    """The secret, otpauth URI and QR code from which an authenticator app generates the account's codes."""
 
     secret = graphene.String(required=True, description="The base32 secret, for typing into the app by hand.")
     otpauth_uri = graphene.String(required=True, description="The `otpauth://totp/...` URI the QR code contains.")

@@ -211,7 +211,7 @@ class SecondFactor(Base):
     """The TOTP (RFC 6238) secret of an account, pending until a first code confirms it.
 
     NOTE: `secret` is stored in clear (base32), because the project has no server-side key to encrypt it
-    with; a copy of the database lets its holder compute codes, though it still needs the password.
+    with. A copy of the database therefore lets its holder compute codes, though the password is still needed.
     """
 
     __tablename__ = "second_factor"

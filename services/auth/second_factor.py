@@ -50,7 +50,7 @@ def must_enrol(session: Session, user: User) -> bool:
 
 
 def status(session: Session, user: User) -> dict[str, Any]:
-    """Return `{second_factor_enabled, must_enrol_second_factor, recovery_codes_left}` for the profile."""
+    """Return `{second_factor_enabled, second_factor_enabled_at, must_enrol_second_factor, recovery_codes_left}`."""
     factor = enabled_factor(session, user.id)
     left = 0
     if factor is not None:
@@ -96,8 +96,8 @@ def check_code_throttled(session: Session, user: User, factor: SecondFactor, cod
                          client_ip: str | None = None) -> str:
     """Accept `code` for an account action, counting failures per account and address like sign-ins.
 
-    Raises TooManyAttempts past the limits and InvalidSecondFactorCode for a wrong or used code. On
-    failure the attempt is committed; on success the caller commits.
+    Raises TooManyAttempts past the limits and InvalidSecondFactorCode for a wrong or used code. A failed
+    attempt is committed here, and the caller commits a successful one with its own changes.
     """
     limits = [(throttling.SECOND_FACTOR_PER_ACCOUNT, user.id), (throttling.SECOND_FACTOR_PER_ADDRESS, client_ip)]
     throttling.check(session, limits)

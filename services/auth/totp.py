@@ -1,4 +1,4 @@
-"""Pure logic of the TOTP second factor (RFC 6238): codes, replay refusal, recovery codes, QR code.
+"""Pure logic of the TOTP second factor (RFC 6238): codes, replay rejection, recovery codes, QR code.
 
 Codes are the usual authenticator-app ones: 6 digits, 30-second time steps, HMAC-SHA1. A code is
 accepted for the current step and one step either side, to allow for clock drift, but never for a step

@@ -34,7 +34,7 @@ def sign_out(page: Any) -> None:
     expect(page.locator("h1")).to_have_text("Se connecter")
 
 
-def test_customer_enables_second_factor_and_signs_in_with_codes(page, system, accounts):
+def test_customer_second_factor_sign_in(page, system, accounts):
     _, email = accounts.create(role="CUSTOMER")
     sign_in_with_password(page, email)
     expect(page.get_by_role("link", name="Mon profil", exact=True)).to_be_visible()
@@ -104,7 +104,7 @@ def test_customer_enables_second_factor_and_signs_in_with_codes(page, system, ac
     expect(page.locator("main")).to_contain_text("8 codes de secours inutilisés restants.")
 
 
-def test_admin_requires_second_factor_of_staff_from_console(page, system, accounts):
+def test_console_requires_staff_second_factor(page, system, accounts):
     _, admin_email = accounts.create(role="ADMIN")
     _, agent_email = accounts.create(role="AGENT")
     sign_in_with_password(page, admin_email)

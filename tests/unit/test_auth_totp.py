@@ -1,4 +1,4 @@
-"""TOTP codes, replay refusal and single-use recovery codes of the second factor."""
+"""TOTP codes, replay rejection and single-use recovery codes of the second factor."""
 from datetime import datetime, timedelta, timezone
 
 import pyotp
@@ -97,7 +97,7 @@ def session():
     engine.dispose()
 
 
-def test_accept_code_stores_step_and_refuses_replay(session):
+def test_accept_code_rejects_replay(session):
     factor = session.get(SecondFactor, "user")
 
     first = second_factor.accept_code(session, factor, code_at(MOMENT), MOMENT)
