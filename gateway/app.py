@@ -86,6 +86,7 @@ async def authenticate(context: RequestContext) -> None:
         token_id=identity.get("token_id"),
     )
     context.must_change_password = bool(identity.get("must_change_password"))
+    context.must_enrol_second_factor = bool(identity.get("must_enrol_second_factor"))
     context.language = choose_language(request, identity.get("language"))
 
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from gateway.errors import GatewayError
 from gateway.rpc import RpcClient
 from services.common.caller import CONTEXT_KEY, Caller
-from services.common.errors import Forbidden, PasswordChangeRequired, Unauthenticated
+from services.common.errors import Forbidden, PasswordChangeRequired, SecondFactorEnrolmentRequired, Unauthenticated
 
 
 @dataclass
@@ -36,6 +36,8 @@ class RequestContext:
     auth_method: str | None = None
     session_token: str | None = None
     must_change_password: bool = False
+    # Staff without a second factor while admins require one: only enrolment, `me` and sign-out.
+    must_enrol_second_factor: bool = False
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     cookie_changes: list[CookieChange] = field(default_factory=list)
     loaders: dict[tuple[str, str], DataLoader] = field(default_factory=dict)
@@ -53,18 +55,24 @@ def request_context(info: GraphQLResolveInfo) -> RequestContext:
 
 
 def authorize(info: GraphQLResolveInfo, *, scope: str | None = None, agent: bool = False,
-              admin: bool = False, allow_password_change: bool = False) -> Caller:
+              admin: bool = False, allow_password_change: bool = False,
+              allow_second_factor_enrolment: bool = False) -> Caller:
     """Return the caller if allowed, otherwise raise the matching GraphQL error.
 
     `scope` is checked for API tokens only (a person's session is limited by role instead);
-    `allow_password_change` lets an account that must change its password reach this field.
+    `allow_password_change` lets an account that must change its password reach this field, and
+    `allow_second_factor_enrolment` one that must enrol a second factor. The password comes first: an
+    account under both restrictions reaches only the fields allowed for the password change.
     """
     context = request_context(info)
     caller = context.caller
     if not caller.is_authenticated:
         raise GatewayError.of(Unauthenticated)
-    if context.must_change_password and not allow_password_change:
-        raise GatewayError.of(PasswordChangeRequired)
+    if context.must_change_password:
+        if not allow_password_change:
+            raise GatewayError.of(PasswordChangeRequired)
+    elif context.must_enrol_second_factor and not allow_second_factor_enrolment:
+        raise GatewayError.of(SecondFactorEnrolmentRequired)
     if scope is not None and not caller.has_scope(scope):
         raise GatewayError.of(Forbidden)
     if admin and not caller.is_admin:

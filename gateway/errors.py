@@ -26,6 +26,7 @@ SERVICE_ERROR_CODES: list[tuple[type[service_errors.ServiceError], str]] = [
     (service_errors.Conflict, "CONFLICT"),
     (service_errors.RateLimited, "RATE_LIMITED"),
     (service_errors.PasswordChangeRequired, "PASSWORD_CHANGE_REQUIRED"),
+    (service_errors.SecondFactorEnrolmentRequired, "SECOND_FACTOR_ENROLMENT_REQUIRED"),
     (service_errors.ServiceError, "BAD_REQUEST"),
 ]
 
@@ -61,6 +62,10 @@ class GatewayError(Exception):
 
 
 def code_for_class(exc_class: type) -> str:
+    """Return the class's own `code` when it sets one, otherwise the code of its first base in the table."""
+    own_code = getattr(exc_class, "code", None)
+    if isinstance(own_code, str):
+        return own_code
     for base, code in SERVICE_ERROR_CODES:
         if issubclass(exc_class, base):
             return code

@@ -1,9 +1,12 @@
 """Sign-in, sign-out, password change and language switch."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.portal import security_views
 from gateway.portal.i18n import LANGUAGES, translations
 from gateway.portal.operations import PageSession
 from gateway.portal.pages import csrf_expired, failure, safe_next, unavailable
@@ -11,7 +14,8 @@ from gateway.portal.rendering import csrf_valid, redirect, render, set_language_
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
-  login(input: $input) { mustChangePassword user { id } }
+  login(input: $input) { mustChangePassword mustEnrolSecondFactor secondFactorRequired secondFactorChallenge
+                         user { id } }
 }"""
 LOGOUT = "mutation { logout(input: {}) { signedOut } }"
 CHANGE_PASSWORD = """
@@ -45,9 +49,13 @@ async def login_submit(request: Request) -> Response:
     if not result.ok:
         return render(page, "login.html", status=400, email=email, remember_me=remember_me, next=next_url,
                       errors=result.messages(), field_errors=result.field_errors())
-    if result.data["login"]["mustChangePassword"]:
-        return redirect(page, "/mot-de-passe/changer")
-    return redirect(page, next_url)
+    signed = result.data["login"]
+    if signed["secondFactorRequired"]:
+        response = redirect(page, f"/connexion/verification?suivant={quote(next_url)}")
+        security_views.remember_challenge(response, page, signed["secondFactorChallenge"])
+        return response
+    return redirect(page, security_views.after_sign_in(next_url, signed["mustChangePassword"],
+                                                      signed["mustEnrolSecondFactor"]))
 
 
 async def logout_submit(request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""The agent console: the queue, ticket handling, news publishing and API tokens.
+"""The agent console: the queue, ticket handling, news publishing, API tokens and security settings.
 
 Agents sign in on the same page as customers. Every console page requires the agent or admin role,
 and the services check the role again on each call.
@@ -52,16 +52,21 @@ TOKENS = "{ apiTokens { id name prefix scopes createdAt expiresAt lastUsedAt rev
 CREATE_TOKEN = """
 mutation Create($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }"""
 REVOKE_TOKEN = "mutation Revoke($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { id } } }"
+SECURITY_SETTINGS = "{ securitySettings { secondFactorRequiredForStaff updatedAt updatedBy { displayName } } }"
+UPDATE_SECURITY_SETTINGS = """
+mutation Update($input: UpdateSecuritySettingsInput!) {
+  updateSecuritySettings(input: $input) { securitySettings { secondFactorRequiredForStaff } }
+}"""
 SCOPES = ("TICKETS_READ", "TICKETS_WRITE", "NEWS_READ", "CATALOG_READ", "ADMIN")
 
 
-async def admins_only(page: PageSession) -> Response | None:
-    """Return a refusal for anyone but administrators, who alone manage the vendor's API tokens."""
+async def admins_only(page: PageSession, reason: str | None = None) -> Response | None:
+    """Return a refusal for anyone but administrators, who alone manage API tokens and security settings."""
     if page.context.caller.is_admin:
         return None
     _ = translations(page.language).gettext
     return render(page, "message.html", status=403, title=_("Access denied"),
-                  lines=[_("Only administrators create API tokens; ask one of them.")])
+                  lines=[reason or _("Only administrators create API tokens; ask one of them.")])
 
 
 async def staff_only(page: PageSession) -> Response | None:
@@ -269,3 +274,39 @@ async def token_revoke(request: Request, page: PageSession) -> Response:
     return redirect(page, "/console/jetons")
 
 
+
+
+@signed_in
+async def security_settings(request: Request, page: PageSession) -> Response:
+    _ = translations(page.language).gettext
+    refused = await admins_only(page, _("Only administrators change the security settings; ask one of them."))
+    if refused:
+        return refused
+    return await render_security_settings(page)
+
+
+async def render_security_settings(page: PageSession, status: int = 200, flash: str | None = None,
+                                   errors: list[str] | None = None) -> Response:
+    result = await page.run(SECURITY_SETTINGS)
+    if not result.ok:
+        return failure(page, result)
+    return render(page, "console/security.html", status=status, settings=result.data["securitySettings"],
+                  flash=flash, errors=errors or [], console=True, support_enabled=True)
+
+
+@signed_in
+async def security_settings_submit(request: Request, page: PageSession) -> Response:
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    _ = translations(page.language).gettext
+    refused = await admins_only(page, _("Only administrators change the security settings; ask one of them."))
+    if refused:
+        return refused
+    form = await request.form()
+    required = form.get("second_factor_required_for_staff") == "1"
+    result = await page.run(UPDATE_SECURITY_SETTINGS, {"input": {"secondFactorRequiredForStaff": required}})
+    if not result.ok:
+        if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
+            return failure(page, result)
+        return await render_security_settings(page, status=400, errors=result.messages())
+    return await render_security_settings(page, flash=_("Security settings saved."))

@@ -66,6 +66,15 @@ class PageSession:
     def must_change_password(self) -> bool:
         return self.context.must_change_password
 
+    @property
+    def must_enrol_second_factor(self) -> bool:
+        return self.context.must_enrol_second_factor
+
+    @property
+    def restricted(self) -> bool:
+        """True while the session may only change its password or enrol a second factor."""
+        return self.must_change_password or self.must_enrol_second_factor
+
     async def run(self, query: str, variables: dict[str, Any] | None = None) -> OperationResult:
         result = await execute_graphql(self.request.app.state.schema, query, variables or {}, None, self.context)
         errors = [format_error(error, self.language, self.context.request_id) for error in (result.errors or [])]

@@ -14,8 +14,15 @@ from gateway.portal.rendering import redirect, render
 View = Callable[[Request, PageSession], Awaitable[Response]]
 
 
-def signed_in(view: View) -> Callable[[Request], Awaitable[Response]]:
-    """Run `view` only for a signed-in visitor whose password needs no change; redirect otherwise."""
+SECURITY_PATH = "/profil/securite"
+
+
+def signed_in(view: View, allow_second_factor_enrolment: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    """Run `view` only for a signed-in visitor whose password needs no change; redirect otherwise.
+
+    Staff who must enrol a second factor are sent to the security page, unless
+    `allow_second_factor_enrolment` marks the view as part of the enrolment.
+    """
     async def wrapper(request: Request) -> Response:
         page = await PageSession(request).start()
         if page.auth_error == "SERVICE_UNAVAILABLE":
@@ -25,9 +32,16 @@ def signed_in(view: View) -> Callable[[Request], Awaitable[Response]]:
             return redirect(page, f"/connexion?suivant={quote(target)}")
         if page.must_change_password:
             return redirect(page, "/mot-de-passe/changer")
+        if page.must_enrol_second_factor and not allow_second_factor_enrolment:
+            return redirect(page, SECURITY_PATH)
         return await view(request, page)
 
     return wrapper
+
+
+def signed_in_while_enrolling(view: View) -> Callable[[Request], Awaitable[Response]]:
+    """Like `signed_in`, but also open to staff whose session is restricted to enrolling a second factor."""
+    return signed_in(view, allow_second_factor_enrolment=True)
 
 
 def unavailable(page: PageSession, result: OperationResult | None = None) -> Response:

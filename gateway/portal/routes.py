@@ -4,7 +4,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from gateway.portal import (account_views, console_queue, console_views, home_views, notification_views,
-                            organisation_views, product_views, support_views, ticket_edit_views)
+                            organisation_views, product_views, security_views, support_views, ticket_edit_views)
 from gateway.portal.console_content_routes import console_content_routes
 
 
@@ -13,6 +13,8 @@ def portal_routes() -> list[Route]:
         Route("/", home_views.home),
         Route("/connexion", account_views.login_page, methods=["GET"]),
         Route("/connexion", account_views.login_submit, methods=["POST"]),
+        Route("/connexion/verification", security_views.verification_page, methods=["GET"]),
+        Route("/connexion/verification", security_views.verification_submit, methods=["POST"]),
         Route("/deconnexion", account_views.logout_submit, methods=["POST"]),
         Route("/mot-de-passe/changer", account_views.change_password_page, methods=["GET"]),
         Route("/mot-de-passe/changer", account_views.change_password_submit, methods=["POST"]),
@@ -28,6 +30,11 @@ def portal_routes() -> list[Route]:
         Route("/notifications/preferences", notification_views.preferences, methods=["GET"]),
         Route("/notifications/preferences", notification_views.preferences_submit, methods=["POST"]),
         Route("/profil", home_views.profile),
+        Route("/profil/securite", security_views.security_page, methods=["GET"]),
+        Route("/profil/securite/activer", security_views.enrolment_start, methods=["POST"]),
+        Route("/profil/securite/confirmer", security_views.enrolment_confirm, methods=["POST"]),
+        Route("/profil/securite/codes-de-secours", security_views.recovery_codes_regenerate, methods=["POST"]),
+        Route("/profil/securite/desactiver", security_views.second_factor_disable, methods=["POST"]),
         Route("/mon-organisation", organisation_views.organisation),
         Route("/mon-organisation/invitations", organisation_views.invite, methods=["POST"]),
         Route("/mon-organisation/comptes/{user_id}", organisation_views.change_access, methods=["POST"]),
@@ -45,6 +52,8 @@ def portal_routes() -> list[Route]:
         Route("/console/jetons", console_views.tokens, methods=["GET"]),
         Route("/console/jetons", console_views.token_create, methods=["POST"]),
         Route("/console/jetons/{token_id}/revoquer", console_views.token_revoke, methods=["POST"]),
+        Route("/console/securite", console_views.security_settings, methods=["GET"]),
+        Route("/console/securite", console_views.security_settings_submit, methods=["POST"]),
         Route("/support", support_views.support_home),
         Route("/support/colonnes", support_views.columns_page, methods=["GET"]),
         Route("/support/colonnes", support_views.columns_submit, methods=["POST"]),

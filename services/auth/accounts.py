@@ -95,6 +95,9 @@ def get_profile(session: Session, caller: Caller) -> dict[str, Any]:
     profile["must_change_password"] = user.must_change_password
     profile["organisation"] = serialize_organisation(organisation)
     profile["usage_rights"] = serialize_usage_rights(user)
+    # Imported here because second_factor builds on this module's serializers.
+    from services.auth import second_factor
+    profile.update(second_factor.status(session, user))
     return profile
 
 

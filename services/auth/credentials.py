@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from services.auth import audit, passwords, settings, throttling
 from services.auth.accounts import normalize_email, serialize_user
 from services.auth.exceptions import InvalidCredentials, InvalidPassword, InvalidPasswordToken, NotAllowed
-from services.auth.models import AuditAction, Outbox, PasswordToken, PasswordTokenPurpose, User, UserSession
+from services.auth.models import (AuditAction, Outbox, PasswordToken, PasswordTokenPurpose, SecondFactorChallenge, User,
+                                  UserSession)
 from services.auth.policy import password_field_errors
 from services.auth.sessions import as_utc, revoke_user_sessions
 from services.auth.tokens import digest, new_token
@@ -77,13 +78,18 @@ def change_password(session: Session, caller: Caller, current_password: str, new
 
 
 def set_password(session: Session, user: User, new_hash: str, keep_session_id: str | None = None) -> None:
-    """Store a new hash, lift the first-sign-in lock, end sessions and pending links, and announce it."""
+    """Store a new hash, lift the first-sign-in lock, end sessions, pending links and second-factor
+    challenges, and announce it."""
     user.password_hash = new_hash
     user.must_change_password = False
     user.password_expires_at = None
     user.password_changed_at = utc_now()
     revoke_user_sessions(session, user.id, keep_session_id)
     session.execute(update(PasswordToken).where(PasswordToken.user_id == user.id, PasswordToken.used_at.is_(None))
+                    .values(used_at=utc_now()))
+    # A challenge proves the old password, so it must not open a session after the change.
+    session.execute(update(SecondFactorChallenge)
+                    .where(SecondFactorChallenge.user_id == user.id, SecondFactorChallenge.used_at.is_(None))
                     .values(used_at=utc_now()))
     stage_event(session, Outbox, "password_changed", {
         "user_id": user.id,

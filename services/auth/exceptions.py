@@ -1,6 +1,6 @@
 """Errors of the auth service."""
-from services.common.errors import (Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed,
-                                    text)
+from services.common.errors import (Conflict, Forbidden, NotFound, RateLimited, Unauthenticated,
+                                    ValidationFailed, field_error, text)
 
 
 class InvalidCredentials(Unauthenticated):
@@ -53,3 +53,34 @@ class NotAllowed(Forbidden):
 
 class InvalidUser(ValidationFailed):
     default_message = text("Le compte contient des champs invalides.", "The account has invalid fields.")
+
+
+class InvalidSecondFactorCode(ValidationFailed):
+    code = "INVALID_SECOND_FACTOR_CODE"
+    default_message = text(
+        "Code de vérification incorrect ou déjà utilisé : saisissez le code affiché maintenant par votre "
+        "application, ou un code de secours.",
+        "Incorrect or already used verification code: type the code your app shows now, or a recovery code.")
+
+    def __init__(self) -> None:
+        super().__init__(fields=[field_error("code", "INVALID", self.default_message["fr"],
+                                             self.default_message["en"])])
+
+
+class SecondFactorChallengeExpired(Unauthenticated):
+    code = "SECOND_FACTOR_CHALLENGE_EXPIRED"
+    default_message = text(
+        "La vérification a expiré ou a reçu trop de codes incorrects : reconnectez-vous avec votre mot de passe.",
+        "The verification expired or received too many incorrect codes: sign in again with your password.")
+
+
+class IncorrectCurrentPassword(ValidationFailed):
+    default_message = text("Le mot de passe actuel est incorrect.", "The current password is incorrect.")
+
+    def __init__(self) -> None:
+        super().__init__(fields=[field_error("currentPassword", "INCORRECT", self.default_message["fr"],
+                                             self.default_message["en"])])
+
+
+class SecondFactorStateConflict(Conflict):
+    """An enrolment step that does not fit the account's current second-factor state."""

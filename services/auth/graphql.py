@@ -6,6 +6,7 @@ other queries and mutations.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import graphene
@@ -18,6 +19,7 @@ from gateway.plugins import GraphQLPlugin
 from gateway.rpc import RpcError
 from services.auth.graphql_admin import AdminMutation, AdminQuery
 from services.auth.graphql_directory import DirectoryQuery
+from services.auth.graphql_second_factor import SecondFactorMutation, SecondFactorQuery
 from services.auth.graphql_types import (ApiScope, ApiToken, AuditAction, AuditEntryConnection, Organisation,
                                          PasswordRule, SupportBlocker, SupportBlockerCode, SupportState,
                                          SupportStatus, User, UserSession, Viewer, UsageRights)
@@ -41,7 +43,7 @@ def client_address(info: Any) -> str | None:
 
 
 def count_operation(info: Any, operation: str) -> None:
-    """Allow one `operation` per request, so that aliases cannot multiply sign-in or reset attempts."""
+    """Allow one `operation` per request, so that aliases cannot multiply sign-in, code or reset attempts."""
     context = request_context(info)
     count = context.counted_operations.get(operation, 0)
     context.counted_operations[operation] = count + 1
@@ -83,10 +85,11 @@ async def support_status(info: Any, profile: dict[str, Any]) -> dict[str, Any]:
     return {"state": state.value, "blockers": blockers}
 
 
-class AuthQuery(AdminQuery, DirectoryQuery, graphene.ObjectType):
+class AuthQuery(AdminQuery, DirectoryQuery, SecondFactorQuery, graphene.ObjectType):
     me = graphene.Field(Viewer, required=True,
                         description="The signed-in account: profile, organisation, role, usage rights and "
-                                    "support access. Available while a password change is required.")
+                                    "support access. Available while a password change or a second-factor "
+                                    "enrolment is required.")
     my_sessions = graphene.List(graphene.NonNull(UserSession), required=True,
                                 description="The caller's open sessions, most recently used first.")
     api_tokens = graphene.List(
@@ -105,7 +108,7 @@ class AuthQuery(AdminQuery, DirectoryQuery, graphene.ObjectType):
         description="The password policy, for forms that check a password while it is typed.")
 
     async def resolve_me(self, info: Any) -> dict[str, Any]:
-        authorize(info, allow_password_change=True)
+        authorize(info, allow_password_change=True, allow_second_factor_enrolment=True)
         profile = await call(info, "auth", "get_me")
         profile["support"] = await support_status(info, profile)
         return profile
@@ -146,13 +149,45 @@ class LoginInput(graphene.InputObjectType):
 
 
 class LoginPayload(graphene.ObjectType):
-    user = graphene.Field(User, required=True, description="The signed-in account.")
+    user = graphene.Field(User, required=True, description="The account whose password matched; signed in "
+                                                            "unless `secondFactorRequired` is true.")
     must_change_password = graphene.Boolean(
         required=True, description="When true, every other operation is rejected until `changePassword` succeeds.")
+    second_factor_required = graphene.Boolean(
+        required=True, description="When true, no session was opened: send `secondFactorChallenge` with a code "
+                                   "to `verifySecondFactor`.")
+    second_factor_challenge = graphene.String(
+        description="Single-use token of the second step, valid 5 minutes; empty when no second factor is needed.")
+    second_factor_challenge_expires_at = graphene.DateTime(description="When `secondFactorChallenge` expires.")
+    must_enrol_second_factor = graphene.Boolean(
+        required=True, description="When true, only the enrolment mutations, `me` and `logout` are allowed until "
+                                   "`confirmSecondFactorEnrolment` succeeds.")
+
+
+async def start_browser_session(info: Any, result: dict[str, Any]) -> LoginPayload:
+    """Set the cookie of a session opened by the auth service and return the sign-in payload.
+
+    Without a session (a second factor is pending), the cookie and any current session stay as they are.
+    """
+    context = request_context(info)
+    if result["session_token"]:
+        if context.session_token:
+            # The browser's previous session is replaced, never left open behind the new one.
+            await context.rpc.call("auth", "logout", context=context.rpc_context(), token=context.session_token)
+        context.cookie_changes.append(CookieChange(SESSION_COOKIE, result["session_token"], result["max_age"]))
+    expires_at = result.get("second_factor_challenge_expires_at")
+    return LoginPayload(user=result["user"], must_change_password=result["must_change_password"],
+                        second_factor_required=bool(result.get("second_factor_challenge")),
+                        second_factor_challenge=result.get("second_factor_challenge"),
+                        second_factor_challenge_expires_at=datetime.fromisoformat(expires_at) if expires_at else None,
+                        must_enrol_second_factor=bool(result.get("must_enrol_second_factor")))
 
 
 class Login(graphene.Mutation):
-    """Sign in with an e-mail and a password; sets the session cookie. Only one attempt counts per request."""
+    """Sign in with an e-mail and a password; sets the session cookie. Only one attempt counts per request.
+
+    An account with a second factor gets no session yet: the payload carries a challenge for `verifySecondFactor`.
+    """
 
     class Arguments:
         input = LoginInput(required=True, description="The credentials.")
@@ -167,12 +202,35 @@ class Login(graphene.Mutation):
             "auth", "login", context=context.rpc_context(), email=input["email"], password=input["password"],
             remember_me=bool(input.get("remember_me")), client_ip=client_address(info),
             user_agent=context.request.headers.get("user-agent"))
+        return await start_browser_session(info, result)
 
-        if context.session_token:
-            # The browser's previous session is replaced, never left open behind the new one.
-            await context.rpc.call("auth", "logout", context=context.rpc_context(), token=context.session_token)
-        context.cookie_changes.append(CookieChange(SESSION_COOKIE, result["session_token"], result["max_age"]))
-        return LoginPayload(user=result["user"], must_change_password=result["must_change_password"])
+
+class VerifySecondFactorInput(graphene.InputObjectType):
+    challenge = graphene.String(required=True, description="`secondFactorChallenge` from the `login` payload.")
+    code = graphene.String(required=True, description="The 6-digit code of the authenticator app, or one of the "
+                                                      "account's recovery codes.")
+
+
+class VerifySecondFactor(graphene.Mutation):
+    """Finish a sign-in with a TOTP or recovery code; sets the session cookie as `login` does.
+
+    Only one attempt counts per request. Wrong codes are throttled like passwords, and the challenge ends
+    after 5 of them (`SECOND_FACTOR_CHALLENGE_EXPIRED`).
+    """
+
+    class Arguments:
+        input = VerifySecondFactorInput(required=True, description="The challenge and the code.")
+
+    Output = LoginPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> LoginPayload:
+        count_operation(info, "verify_second_factor")
+        reject_cross_site(info)
+        context = request_context(info)
+        result = await context.rpc.call(
+            "auth", "verify_second_factor", context=context.rpc_context(), challenge=input["challenge"],
+            code=input["code"], client_ip=client_address(info), user_agent=context.request.headers.get("user-agent"))
+        return await start_browser_session(info, result)
 
 
 class LogoutInput(graphene.InputObjectType):
@@ -194,7 +252,7 @@ class Logout(graphene.Mutation):
     async def mutate(self, info: Any, input: dict[str, Any] | None = None) -> LogoutPayload:
         context = request_context(info)
         if context.session_token:
-            authorize(info, allow_password_change=True)
+            authorize(info, allow_password_change=True, allow_second_factor_enrolment=True)
             await call(info, "auth", "logout", token=context.session_token,
                        everywhere=bool((input or {}).get("everywhere")))
         context.cookie_changes.append(CookieChange(SESSION_COOKIE, None))
@@ -359,8 +417,9 @@ class RevokeApiToken(graphene.Mutation):
         return RevokeApiTokenPayload(api_token=await call(info, "auth", "revoke_api_token", token_id=token_id))
 
 
-class AuthMutation(AdminMutation, graphene.ObjectType):
+class AuthMutation(AdminMutation, SecondFactorMutation, graphene.ObjectType):
     login = Login.Field()
+    verify_second_factor = VerifySecondFactor.Field()
     logout = Logout.Field()
     change_password = ChangePassword.Field()
     request_password_reset = RequestPasswordReset.Field()

@@ -160,11 +160,23 @@ class Viewer(graphene.ObjectType):
     role = graphene.Field(UserRole, required=True, description="What the account may do.")
     must_change_password = graphene.Boolean(
         required=True, description="When true, only `me`, `changePassword` and `logout` are allowed.")
+    second_factor_enabled = graphene.Boolean(
+        required=True, description="Whether sign-in asks for a TOTP code (or a recovery code) after the password.")
+    second_factor_enabled_at = graphene.DateTime(description="When the second factor was enabled; empty when off.")
+    recovery_codes_left = graphene.Int(required=True, description="Unused recovery codes; 0 when the second "
+                                                                  "factor is off.")
+    must_enrol_second_factor = graphene.Boolean(
+        required=True, description="When true (staff while admins require a second factor), only `me`, `logout` "
+                                   "and the enrolment mutations are allowed until `confirmSecondFactorEnrolment` "
+                                   "succeeds.")
     usage_rights = graphene.Field(UsageRights, required=True, description="Product spaces and support desk right.")
     support = graphene.Field(SupportStatus, required=True, description="Whether support is on, and why not.")
 
     def resolve_user(root: dict[str, Any], info: Any) -> dict[str, Any]:
         return root
+
+    def resolve_second_factor_enabled_at(root: dict[str, Any], info: Any) -> datetime | None:
+        return parse_time(root.get("second_factor_enabled_at"))
 
 
 class UserSession(graphene.ObjectType):
@@ -259,6 +271,12 @@ class AuditAction(graphene.Enum):
     TOKEN_REVOKED = "token_revoked"
     USER_CREATED = "user_created"
     ROLE_CHANGED = "role_changed"
+    SECOND_FACTOR_ENABLED = "second_factor_enabled"
+    SECOND_FACTOR_DISABLED = "second_factor_disabled"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    SECURITY_SETTING_CHANGED = "security_setting_changed"
 
 
 class AuditEntry(graphene.ObjectType):
@@ -299,3 +317,21 @@ class PasswordRule(graphene.ObjectType):
     code = graphene.String(required=True, description="Stable code, the same as in validation errors.")
     message = graphene.String(required=True, description="The rule, in the caller's language.")
     met = graphene.Boolean(description="Whether the given password meets it; empty when none was given.")
+
+
+class SecuritySettings(graphene.ObjectType):
+    """Platform-wide security settings, changed by admins."""
+
+    second_factor_required_for_staff = graphene.Boolean(
+        required=True, description="When true, agents and admins without a second factor may only enrol one "
+                                   "after signing in. Customers are never required to.")
+    updated_at = graphene.DateTime(description="Last change; empty while the defaults apply.")
+    updated_by = graphene.Field(User, description="The admin who made the last change.")
+
+    def resolve_updated_at(root: dict[str, Any], info: Any) -> datetime | None:
+        return parse_time(root.get("updated_at"))
+
+    async def resolve_updated_by(root: dict[str, Any], info: Any) -> dict[str, Any] | None:
+        if not root.get("updated_by_id"):
+            return None
+        return await loader(info, "auth", "get_users").load(root["updated_by_id"])

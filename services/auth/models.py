@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.events import utc_now
@@ -182,6 +182,12 @@ class AuditAction(str, enum.Enum):
     TOKEN_REVOKED = "token_revoked"
     USER_CREATED = "user_created"
     ROLE_CHANGED = "role_changed"
+    SECOND_FACTOR_ENABLED = "second_factor_enabled"
+    SECOND_FACTOR_DISABLED = "second_factor_disabled"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
+    SECURITY_SETTING_CHANGED = "security_setting_changed"
 
 
 class AuditEntry(Base):
@@ -199,3 +205,62 @@ class AuditEntry(Base):
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     client_ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SecondFactor(Base):
+    """The TOTP (RFC 6238) secret of an account, pending until a first code confirms it.
+
+    NOTE: `secret` is stored in clear (base32), because the project has no server-side key to encrypt it
+    with. A copy of the database therefore lets its holder compute codes, though the password is still needed.
+    """
+
+    __tablename__ = "second_factor"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # None while the enrolment waits for its first code; the second factor is enabled once set.
+    enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Time step (Unix time // 30) of the last accepted code; codes of this step or older are rejected.
+    last_time_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class RecoveryCode(Base):
+    """A single-use code that replaces a TOTP code once, stored as a SHA-256 digest."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SecondFactorChallenge(Base):
+    """The pending second step of a sign-in whose password was correct; single-use and short-lived."""
+
+    __tablename__ = "second_factor_challenge"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_ip: Mapped[str | None] = mapped_column(String(45), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the challenge opened a session or died after too many wrong codes.
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SecuritySetting(Base):
+    """A platform-wide security setting changed by admins, such as the second factor required for staff."""
+
+    __tablename__ = "security_setting"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_by_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

@@ -5,7 +5,8 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.auth import accounts, administration, api_tokens, audit, credentials, sessions
+from services.auth import (accounts, administration, api_tokens, audit, credentials, second_factor,
+                           security_settings, sessions)
 from services.auth.models import Outbox
 from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
@@ -32,15 +33,57 @@ class AuthService(HealthMixin):
     @auth_rpc("password")
     def login(self, email: str, password: str, remember_me: bool = False, client_ip: str | None = None,
               user_agent: str | None = None) -> dict[str, Any]:
-        """Open a session; return `{session_token, max_age, must_change_password, user}`.
+        """Open a session; return `{session_token, max_age, must_change_password, must_enrol_second_factor,
+        second_factor_challenge, second_factor_challenge_expires_at, user}`.
 
-        Raises InvalidCredentials, TooManyAttempts or LegacyPasswordExpired.
+        With a second factor enabled, no session opens: `session_token` is None and the challenge goes to
+        `verify_second_factor`. Raises InvalidCredentials, TooManyAttempts or LegacyPasswordExpired.
         """
         return sessions.login(self.db, email, password, remember_me, client_ip, user_agent)
 
+    @auth_rpc("challenge", "code")
+    def verify_second_factor(self, challenge: str, code: str, client_ip: str | None = None,
+                             user_agent: str | None = None) -> dict[str, Any]:
+        """Open the session of a sign-in challenge with a TOTP or recovery code; return what `login` returns.
+
+        Raises SecondFactorChallengeExpired, InvalidSecondFactorCode or TooManyAttempts.
+        """
+        return second_factor.verify_challenge(self.db, challenge, code, client_ip, user_agent)
+
+    @auth_rpc()
+    def start_second_factor_enrolment(self) -> dict[str, Any]:
+        """Return the caller's pending `{secret, otpauth_uri, qr_code_svg}`; raises SecondFactorStateConflict."""
+        return second_factor.start_enrolment(self.db, self.caller)
+
+    @auth_rpc("code")
+    def confirm_second_factor_enrolment(self, code: str) -> dict[str, Any]:
+        """Enable the pending second factor; return `{recovery_codes}`. Raises InvalidSecondFactorCode."""
+        return second_factor.confirm_enrolment(self.db, self.caller, code)
+
+    @auth_rpc("current_password", "code")
+    def disable_second_factor(self, current_password: str, code: str) -> dict[str, Any]:
+        """Remove the caller's second factor; raises IncorrectCurrentPassword or InvalidSecondFactorCode."""
+        return second_factor.disable(self.db, self.caller, current_password, code)
+
+    @auth_rpc("code")
+    def regenerate_recovery_codes(self, code: str) -> dict[str, Any]:
+        """Replace the caller's recovery codes after a valid TOTP code; return `{recovery_codes}`."""
+        return second_factor.regenerate_recovery_codes(self.db, self.caller, code)
+
+    @auth_rpc()
+    def get_security_settings(self) -> dict[str, Any]:
+        """Return `{second_factor_required_for_staff, updated_at, updated_by_id}` (staff only)."""
+        return security_settings.get_settings(self.db, self.caller)
+
+    @auth_rpc()
+    def update_security_settings(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Change `{second_factor_required_for_staff}`; admins only, each change audited."""
+        return security_settings.update_settings(self.db, self.caller, values)
+
     @auth_rpc("token")
     def authenticate_session(self, token: str) -> dict[str, Any] | None:
-        """Return `{user_id, organisation_id, role, scopes, language, must_change_password, token_id, session_id}` or None."""
+        """Return `{user_id, organisation_id, role, scopes, language, must_change_password,
+        must_enrol_second_factor, token_id, session_id}` or None."""
         return sessions.authenticate_session(self.db, token)
 
     @auth_rpc("token")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.auth import audit, passwords, settings, throttling
+from services.auth import audit, passwords, second_factor, settings, throttling
 from services.auth.accounts import normalize_email, serialize_user
 from services.auth.exceptions import (InvalidCredentials, LegacyPasswordExpired, SessionNotFound,
                                       TooManyAttempts)
@@ -29,8 +29,11 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 def login(session: Session, email: str, password: str, remember_me: bool = False, client_ip: str | None = None,
           user_agent: str | None = None) -> dict[str, Any]:
-    """Check the credentials and open a session; return `{session_token, max_age, must_change_password, user}`.
+    """Check the credentials and open a session; return `{session_token, max_age, must_change_password,
+    must_enrol_second_factor, second_factor_challenge, second_factor_challenge_expires_at, user}`.
 
+    When the account has a second factor, no session opens: `session_token` is None and
+    `second_factor_challenge` is the token that `second_factor.verify_challenge` takes with a code.
     Raises InvalidCredentials (same message whether the e-mail exists or not), TooManyAttempts when the
     account or the address is throttled, LegacyPasswordExpired when a correct initial password expired.
     """
@@ -70,6 +73,25 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
         user.password_hash = new_hash
 
     throttling.clear(session, throttling.LOGIN_PER_ACCOUNT, email_key)
+    if second_factor.enabled_factor(session, user.id) is not None:
+        challenge = second_factor.start_challenge(session, user, remember_me, client_ip, user_agent)
+        session.commit()
+        logger.info("user %s passed the password step; second factor pending", user.id)
+        return {
+            "session_token": None,
+            "max_age": None,
+            "must_change_password": user.must_change_password,
+            "must_enrol_second_factor": False,
+            "second_factor_challenge": challenge["token"],
+            "second_factor_challenge_expires_at": challenge["expires_at"],
+            "user": serialize_user(user),
+        }
+    return open_session(session, user, remember_me, client_ip, user_agent)
+
+
+def open_session(session: Session, user: User, remember_me: bool, client_ip: str | None, user_agent: str | None,
+                 **audit_details: Any) -> dict[str, Any]:
+    """Add a session for `user`, audit the sign-in and commit; return the result of `login`."""
     token, token_hash = new_token()
     now = utc_now()
     user_session = UserSession(id=new_id(), user_id=user.id, token_hash=token_hash, remember_me=remember_me,
@@ -77,13 +99,18 @@ def login(session: Session, email: str, password: str, remember_me: bool = False
                                expires_at=now + settings.REMEMBER_ME_DURATION if remember_me else None)
     session.add(user_session)
     audit.record(session, AuditAction.LOGIN_SUCCEEDED, user_id=user.id, organisation_id=user.organisation_id,
-                 email=email_key, client_ip=client_ip, session_id=user_session.id, remember_me=remember_me)
+                 email=user.email, client_ip=client_ip, session_id=user_session.id, remember_me=remember_me,
+                 **audit_details)
+    must_enrol = second_factor.must_enrol(session, user)
     session.commit()
     logger.info("user %s signed in (session %s)", user.id, user_session.id)
     return {
         "session_token": token,
         "max_age": int(settings.REMEMBER_ME_DURATION.total_seconds()) if remember_me else None,
         "must_change_password": user.must_change_password,
+        "must_enrol_second_factor": must_enrol,
+        "second_factor_challenge": None,
+        "second_factor_challenge_expires_at": None,
         "user": serialize_user(user),
     }
 
@@ -121,11 +148,12 @@ def authenticate_session(session: Session, token: str) -> dict[str, Any] | None:
     if as_utc(user_session.last_seen_at) + settings.LAST_SEEN_RESOLUTION <= now:
         user_session.last_seen_at = now
         session.commit()
-    return identity(user, session_id=user_session.id)
+    return identity(user, session_id=user_session.id,
+                    must_enrol_second_factor=second_factor.must_enrol(session, user))
 
 
 def identity(user: User, scopes: list[str] | None = None, token_id: str | None = None,
-             session_id: str | None = None) -> dict[str, Any]:
+             session_id: str | None = None, must_enrol_second_factor: bool = False) -> dict[str, Any]:
     return {
         "user_id": user.id,
         "organisation_id": user.organisation_id,
@@ -133,6 +161,8 @@ def identity(user: User, scopes: list[str] | None = None, token_id: str | None =
         "scopes": scopes,
         "language": user.language,
         "must_change_password": user.must_change_password,
+        # Set for staff without a second factor while admins require one: only enrolment is allowed.
+        "must_enrol_second_factor": must_enrol_second_factor,
         "token_id": token_id,
         "session_id": session_id,
     }

@@ -13,6 +13,11 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 RESET_PATH = "/mot-de-passe/reinitialiser"
 INVITATION_PATH = "/invitation"
+# The second step of a sign-in must come within this delay, with at most this many wrong codes.
+SECOND_FACTOR_CHALLENGE_LIFETIME = timedelta(minutes=5)
+SECOND_FACTOR_CHALLENGE_ATTEMPTS = 5
+# Name under which authenticator apps list the account.
+SECOND_FACTOR_ISSUER = "Portail client"
 
 
 def legacy_password_lifetime() -> timedelta:

@@ -1,4 +1,4 @@
-"""Progressive throttling of sign-ins and reset requests, per account and per client address.
+"""Progressive throttling of sign-ins, second-factor codes and reset requests, per account and per address.
 
 Each failed sign-in is counted under two keys, the e-mail typed and the client address. Past a number of
 free failures within `WINDOW`, the next attempt must wait a delay that doubles with each further
@@ -37,6 +37,9 @@ LOGIN_PER_ACCOUNT = Limit("login", "account", 5)
 LOGIN_PER_ADDRESS = Limit("login", "address", 50)
 RESET_PER_ACCOUNT = Limit("reset", "account", 3)
 RESET_PER_ADDRESS = Limit("reset", "address", 20)
+# Wrong second-factor codes, counted per account id (not per e-mail) and per address.
+SECOND_FACTOR_PER_ACCOUNT = Limit("second_factor", "account", 5)
+SECOND_FACTOR_PER_ADDRESS = Limit("second_factor", "address", 50)
 
 
 def throttle_key(limit: Limit, value: str) -> str:

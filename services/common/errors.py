@@ -25,8 +25,12 @@ def field_error(field: str, code: str, fr: str, en: str) -> dict[str, Any]:
 
 
 class ServiceError(Exception):
-    """An expected error that the caller can act on; never logged as a failure of the service."""
+    """An expected error that the caller can act on; never logged as a failure of the service.
 
+    A subclass may set `code` to a GraphQL error code of its own; otherwise its base sets the code.
+    """
+
+    code: str | None = None
     default_message = text("La demande a échoué.", "The request failed.")
 
     def __init__(self, message: LocalizedText | None = None, fields: list[dict[str, Any]] | None = None):
@@ -69,4 +73,11 @@ class PasswordChangeRequired(ServiceError):
     default_message = text(
         "Vous devez changer votre mot de passe avant de continuer.",
         "You must change your password before going on.",
+    )
+
+
+class SecondFactorEnrolmentRequired(ServiceError):
+    default_message = text(
+        "Vous devez activer la double authentification avant de continuer.",
+        "You must enable two-factor authentication before going on.",
     )

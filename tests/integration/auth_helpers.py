@@ -3,17 +3,26 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 import pika
+from graphql_relay import to_global_id
 from sqlalchemy import text
 
 from services.auth.demo import DEMO_PASSWORD
+from services.common import demo
 from services.common.database import make_engine
 
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { user { id email role } mustChangePassword } }"""
 CHANGE_PASSWORD = """mutation($input: ChangePasswordInput!) { changePassword(input: $input) { user { email } } }"""
-__all__ = ["DEMO_PASSWORD", "LOGIN", "CHANGE_PASSWORD", "AuthEvents", "error_codes", "auth_database"]
+CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id email } } }"
+COMPLETE_RESET = """mutation($input: CompletePasswordResetInput!) { completePasswordReset(input: $input) { email } }"""
+# Password that `new_account` gives the accounts it creates.
+NEW_ACCOUNT_PASSWORD = "Deux-Facteurs-2026!?"
+DEACTIVATE_USER = "mutation($input: UserIdInput!) { deactivateUser(input: $input) { user { isActive } } }"
+__all__ = ["DEMO_PASSWORD", "LOGIN", "CHANGE_PASSWORD", "NEW_ACCOUNT_PASSWORD", "AuthEvents", "NewAccounts",
+           "error_codes", "auth_database", "new_account"]
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:
@@ -70,3 +79,45 @@ def run_sql(system: Any, statement: str, **params: Any) -> None:
     with engine.begin() as connection:
         connection.execute(text(statement), params)
     engine.dispose()
+
+
+def new_account(system: Any, role: str = "AGENT") -> tuple[str, str]:
+    """Create an account through an admin (staff) or a manager (customer), follow its invitation link to
+    set `NEW_ACCOUNT_PASSWORD`, and return (global user id, e-mail)."""
+    creator = system.client()
+    creator.login("mleroy@example.fr" if role == "CUSTOMER" else "aroux@eksae.example.fr", DEMO_PASSWORD)
+    events = AuthEvents(system.vhost.amqp_uri, "user_invited")
+    email = f"tfa-{uuid.uuid4().hex[:8]}@example.fr"
+    values = {"email": email, "firstName": "Sam", "lastName": "Deuxfacteurs", "role": role}
+    if role != "CUSTOMER":
+        values["organisationId"] = to_global_id("Organisation", demo.VENDOR_ORG)
+    try:
+        user = creator.data(CREATE_USER, {"input": values})["createUser"]["user"]
+        invited = events.wait_for(lambda e: e["data"]["email"] == email)
+    finally:
+        events.close()
+        creator.close()
+    system.client().data(COMPLETE_RESET, {"input": {"token": invited["data"]["token"],
+                                                    "newPassword": NEW_ACCOUNT_PASSWORD}})
+    return user["id"], email
+
+
+class NewAccounts:
+    """Accounts made by `new_account` for one test, disabled afterwards so that lists of active staff
+    (`list_agents`) stay as the demo data has them for the other tests of the shared system."""
+
+    def __init__(self, system: Any) -> None:
+        self.system = system
+        self.user_ids: list[str] = []
+
+    def create(self, role: str = "AGENT") -> tuple[str, str]:
+        user_id, email = new_account(self.system, role)
+        self.user_ids.append(user_id)
+        return user_id, email
+
+    def deactivate_all(self) -> None:
+        admin = self.system.client()
+        admin.login("aroux@eksae.example.fr", DEMO_PASSWORD)
+        for user_id in self.user_ids:
+            admin.data(DEACTIVATE_USER, {"input": {"userId": user_id}})
+        admin.close()

@@ -4,6 +4,7 @@ from graphql import GraphQLError
 
 from gateway.errors import GatewayError, format_error, to_gateway_error
 from gateway.rpc import RemoteError, RpcTimeout, ServiceUnavailable
+from services.auth.exceptions import InvalidSecondFactorCode
 from services.news.exceptions import ArticleNotFound, InvalidArticle
 
 pytestmark = pytest.mark.unit
@@ -63,3 +64,11 @@ def test_format_error_picks_english_when_asked():
 
     assert formatted["message"] == "Not found."
     assert formatted["extensions"]["fields"] == [{"field": "id", "code": "INVALID_ID", "message": "Bad id."}]
+
+
+def test_exception_with_own_code_keeps_it():
+    error = to_gateway_error(remote(InvalidSecondFactorCode()))
+
+    assert error is not None
+    assert error.code == "INVALID_SECOND_FACTOR_CODE"
+    assert error.fields[0]["field"] == "code"

@@ -10,11 +10,13 @@ from starlette.responses import JSONResponse
 from gateway.app import authenticate, choose_language
 from gateway.context import RequestContext
 from gateway.errors import GatewayError, pick, to_gateway_error
-from services.common.errors import Forbidden, PasswordChangeRequired, Unauthenticated, text
+from services.common.errors import (Forbidden, PasswordChangeRequired, SecondFactorEnrolmentRequired,
+                                    Unauthenticated, text)
 
 logger = logging.getLogger(__name__)
 
-STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "PASSWORD_CHANGE_REQUIRED": 403, "FORBIDDEN": 403, "NOT_FOUND": 404,
+STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "PASSWORD_CHANGE_REQUIRED": 403, "SECOND_FACTOR_ENROLMENT_REQUIRED": 403,
+                  "FORBIDDEN": 403, "NOT_FOUND": 404,
                   "VALIDATION_FAILED": 400, "CONFLICT": 409, "TIMEOUT": 504, "SERVICE_UNAVAILABLE": 503}
 
 
@@ -26,6 +28,8 @@ async def authenticated_context(request: Request, scope: str) -> RequestContext:
         raise GatewayError.of(Unauthenticated)
     if context.must_change_password:
         raise GatewayError.of(PasswordChangeRequired)
+    if context.must_enrol_second_factor:
+        raise GatewayError.of(SecondFactorEnrolmentRequired)
     if not context.caller.has_scope(scope):
         raise GatewayError.of(Forbidden)
     if request.method == "POST" and context.auth_method == "session" and not request.headers.get("x-requested-with"):
