@@ -26,7 +26,7 @@ TABLET = {"width": 768, "height": 1024}
 def colleague(system: Any) -> tuple[dict[str, Any], Any, Any]:
     """A plain customer of Saint-Aubin (not a manager), with the manager's API client."""
     manager = signed_in(system, "mleroy@example.fr")
-    user, client = invite_colleague(system, manager, firstName="Camille", lastName="Collègue")
+    user, client = invite_colleague(system, manager, firstName="Inès", lastName="Rédactrice")
     return user, client, manager
 
 
@@ -56,7 +56,7 @@ def create_for_manager(tab: Any, title: str) -> str:
     tab.get_by_role("textbox", name="Titre", exact=True).fill(title)
     tab.get_by_role("textbox", name="Descriptif", exact=True).fill("Le bouton « Imprimer » ne répond plus.")
     tab.get_by_role("combobox", name="Demandeur").select_option(label="Marie Leroy (mleroy@example.fr)")
-    tab.get_by_role("checkbox", name="Camille Collègue").check()
+    tab.get_by_role("checkbox", name="Inès Rédactrice").check()
     tab.get_by_role("button", name="Créer").click()
     expect(tab.locator("main")).to_contain_text("Votre demande a été créée.")
     return tab.locator("h1").inner_text().split()[1].rstrip(":")
@@ -88,7 +88,7 @@ def test_colleague_requester_and_edit(page, colleague):
     expect(page.locator("h1")).to_contain_text("Impression des bons de commande impossible")
     expect(page.locator("dl.details").first).to_contain_text("Bloquante")
     expect(page.locator("dl.details").first).not_to_contain_text("BON-2026-31")
-    expect(page.locator("dl.details").first).to_contain_text("Camille Collègue")
+    expect(page.locator("dl.details").first).to_contain_text("Inès Rédactrice")
     expect(page.locator("ol.history")).to_contain_text("modification — Gravité, Référence 1, Titre")
     screenshot(page, "modification-02-enregistree")
 
