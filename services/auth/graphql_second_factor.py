@@ -8,6 +8,7 @@ from typing import Any
 
 import graphene
 
+from gateway.connections import decode_global_id
 from gateway.context import authorize, call
 from services.auth.graphql_types import SecuritySettings, User
 
@@ -121,6 +122,29 @@ class UpdateSecuritySettings(graphene.Mutation):
             security_settings=await call(info, "auth", "update_security_settings", values=values))
 
 
+class ResetSecondFactorInput(graphene.InputObjectType):
+    user_id = graphene.ID(required=True, description="Global id of the account that lost its second factor.")
+
+
+class ResetSecondFactorPayload(graphene.ObjectType):
+    user = graphene.Field(User, required=True, description="The account, which now signs in with its password only.")
+
+
+class ResetSecondFactor(graphene.Mutation):
+    """Remove another account's second factor and end its sessions, when its owner lost both their
+    authenticator and recovery codes (admins; customer managers for their organisation's accounts)."""
+
+    class Arguments:
+        input = ResetSecondFactorInput(required=True, description="The account to reset.")
+
+    Output = ResetSecondFactorPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> ResetSecondFactorPayload:
+        authorize(info, scope="admin")
+        user_id = decode_global_id(input["user_id"], "User", "userId")
+        return ResetSecondFactorPayload(user=await call(info, "auth", "reset_second_factor", user_id=user_id))
+
+
 class SecondFactorQuery(graphene.ObjectType):
     security_settings = graphene.Field(SecuritySettings, required=True,
                                        description="Platform-wide security settings (agents and admins).")
@@ -136,3 +160,4 @@ class SecondFactorMutation(graphene.ObjectType):
     regenerate_recovery_codes = RegenerateRecoveryCodes.Field()
     disable_second_factor = DisableSecondFactor.Field()
     update_security_settings = UpdateSecuritySettings.Field()
+    reset_second_factor = ResetSecondFactor.Field()

@@ -274,6 +274,7 @@ class AuditAction(graphene.Enum):
     SECOND_FACTOR_ENABLED = "second_factor_enabled"
     SECOND_FACTOR_DISABLED = "second_factor_disabled"
     SECOND_FACTOR_FAILED = "second_factor_failed"
+    SECOND_FACTOR_RESET = "second_factor_reset"
     RECOVERY_CODE_USED = "recovery_code_used"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
     SECURITY_SETTING_CHANGED = "security_setting_changed"

@@ -294,3 +294,27 @@ def replace_recovery_codes(session: Session, user_id: str) -> list[str]:
     codes = totp.new_recovery_codes()
     session.add_all([RecoveryCode(user_id=user_id, code_hash=totp.recovery_code_digest(code)) for code in codes])
     return codes
+
+
+def reset_for_user(session: Session, caller: Caller, user_id: str) -> dict[str, Any]:
+    """Remove another account's second factor, for a person who lost both their device and codes.
+
+    Admins may reset any account, customer managers those of their organisation. The account's
+    sessions end too, since whoever holds them may be the reason for the reset. Raises NotAllowed,
+    UserNotFound, or SecondFactorStateConflict when the account has no second factor.
+    """
+    # administration imports sessions, which imports this module: hence the import here.
+    from services.auth.administration import managed_user
+
+    user = managed_user(session, caller, user_id)
+    factor = enabled_factor(session, user.id)
+    if factor is None:
+        raise SecondFactorStateConflict(NOT_ENABLED)
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.delete(factor)
+    sessions.revoke_user_sessions(session, user.id)
+    audit.record(session, AuditAction.SECOND_FACTOR_RESET, user_id=user.id, actor_id=caller.user_id,
+                 organisation_id=user.organisation_id)
+    session.commit()
+    logger.info("second factor of user %s reset by user %s", user.id, caller.user_id)
+    return accounts.serialize_user(user)

@@ -71,6 +71,11 @@ class AuthService(HealthMixin):
         return second_factor.regenerate_recovery_codes(self.db, self.caller, code)
 
     @auth_rpc()
+    def reset_second_factor(self, user_id: str) -> dict[str, Any]:
+        """Remove another account's second factor and end its sessions (admins; managers in their organisation)."""
+        return second_factor.reset_for_user(self.db, self.caller, user_id)
+
+    @auth_rpc()
     def get_security_settings(self) -> dict[str, Any]:
         """Return `{second_factor_required_for_staff, updated_at, updated_by_id}` (staff only)."""
         return security_settings.get_settings(self.db, self.caller)

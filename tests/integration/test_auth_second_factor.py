@@ -348,3 +348,33 @@ def test_password_change_ends_pending_challenge(system, enrolled):
                                               "code": recovery_codes[1]}})
 
     assert error_codes(late) == ["SECOND_FACTOR_CHALLENGE_EXPIRED"]
+
+
+RESET = """mutation($input: ResetSecondFactorInput!) { resetSecondFactor(input: $input) { user { email } } }"""
+
+
+def test_admin_resets_lost_second_factor(system, enrolled):
+    user_id, email, secret, _ = enrolled
+    owner = system.client()
+    _, result = password_step(system, email)
+    allow_code_reuse(system, email)
+    owner.data(VERIFY, {"input": {"challenge": result["secondFactorChallenge"], "code": code(secret)}})
+    assert owner.data(ME)["me"]["secondFactorEnabled"] is True
+
+    by_agent = signed_in(system, "cbernard@eksae.example.fr", DEMO_PASSWORD).execute(
+        RESET, {"input": {"userId": user_id}})
+    by_other_manager = signed_in(system, "mleroy@example.fr", DEMO_PASSWORD).execute(
+        RESET, {"input": {"userId": user_id}})
+    admin = signed_in(system, "aroux@eksae.example.fr", DEMO_PASSWORD)
+    by_admin = admin.execute(RESET, {"input": {"userId": user_id}})
+    again = admin.execute(RESET, {"input": {"userId": user_id}})
+
+    assert error_codes(by_agent) == ["FORBIDDEN"]
+    assert error_codes(by_other_manager) == ["NOT_FOUND"]
+    assert by_admin["data"]["resetSecondFactor"]["user"]["email"] == email
+    assert error_codes(again) == ["CONFLICT"]
+    # The owner's open session ended; the password alone now signs in.
+    assert error_codes(owner.execute(ME)) == ["UNAUTHENTICATED"]
+    _, after = password_step(system, email)
+    assert after["secondFactorRequired"] is False
+    assert "SECOND_FACTOR_RESET" in audit_actions(system, user_id)
