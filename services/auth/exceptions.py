@@ -53,3 +53,15 @@ class NotAllowed(Forbidden):
 
 class InvalidUser(ValidationFailed):
     default_message = text("Le compte contient des champs invalides.", "The account has invalid fields.")
+
+
+class OrganisationNotFound(NotFound):
+    default_message = text("Organisation introuvable.", "Organisation not found.")
+
+
+class InvalidOrganisation(ValidationFailed):
+    default_message = text("L'organisation contient des champs invalides.", "The organisation has invalid fields.")
+
+
+class InvalidImport(ValidationFailed):
+    default_message = text("Le fichier d'import est inutilisable.", "The import file cannot be used.")

@@ -182,6 +182,12 @@ class AuditAction(str, enum.Enum):
     TOKEN_REVOKED = "token_revoked"
     USER_CREATED = "user_created"
     ROLE_CHANGED = "role_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    INVITATION_RESENT = "invitation_resent"
+    ORGANISATION_CREATED = "organisation_created"
+    ORGANISATION_RENAMED = "organisation_renamed"
+    ACCOUNTS_IMPORTED = "accounts_imported"
 
 
 class AuditEntry(Base):
