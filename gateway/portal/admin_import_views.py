@@ -23,6 +23,8 @@ IMPORT = """
 mutation Import($input: ImportAccountsInput!) { importAccounts(input: $input) {
   dryRun created updated unchanged organisationsCreated rejected { line code message } } }"""
 STARTS = ("INVITATION", "LEGACY_PASSWORD")
+# The apply step posts the file base64-encoded (a third larger), plus the other fields and multipart framing.
+MAX_FORM_BYTES = MAX_IMPORT_BYTES * 4 // 3 + 64_000
 
 
 @signed_in
@@ -39,13 +41,18 @@ def render_import(page: PageSession, status: int = 200, errors: list[str] | None
 
 @signed_in
 async def import_submit(request: Request, page: PageSession) -> Response:
-    if not await csrf_valid(request, page):
-        return csrf_expired(page)
     refused = admin_refusal(page)
     if refused:
         return refused
-    form = await request.form()
     _ = translations(page.language).gettext
+    # Checked before the form is read, so that an oversized upload is not first spooled to disk.
+    # NOTE: a chunked request sends no Content-Length and is read in full before the API rejects the file.
+    if declared_length(request) > MAX_FORM_BYTES:
+        return render_import(page, status=413, errors=[
+            _("The file exceeds %(size)d KB: split it into several imports.") % {"size": MAX_IMPORT_BYTES // 1000}])
+    if not await csrf_valid(request, page):
+        return csrf_expired(page)
+    form = await request.form()
     start = str(form.get("start", "INVITATION"))
     if start not in STARTS:
         start = "INVITATION"
@@ -66,3 +73,11 @@ async def import_submit(request: Request, page: PageSession) -> Response:
     if not result.ok:
         return form_failure(page, result) or render_import(page, status=400, errors=result.messages())
     return render_import(page, report=result.data["importAccounts"], upload=upload)
+
+
+def declared_length(request: Request) -> int:
+    """Return the request's Content-Length, or 0 when it is missing or not a number."""
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0

@@ -1,4 +1,4 @@
-"""What every administration page of the console shares: the admin check, form errors and paging links.
+"""Helpers of the console's administration pages: the admin check, form errors and paging links.
 
 The pages only hide what an agent may not do; the auth service checks the admin role again on every call.
 """

@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.auth.models import AuditAction, AuditEntry, User
@@ -41,7 +41,7 @@ def list_entries(session: Session, caller: Caller, filters: dict[str, Any], firs
         # The e-mail typed at a sign-in, or the e-mail of the account concerned or of the actor.
         search = filters["email"].strip().lower()
         matching_users = select(User.id).where(User.email.contains(search, autoescape=True))
-        query = query.where(or_(AuditEntry.email.contains(search, autoescape=True),
+        query = query.where(or_(func.lower(AuditEntry.email).contains(search, autoescape=True),
                                 AuditEntry.user_id.in_(matching_users), AuditEntry.actor_id.in_(matching_users)))
     if filters.get("occurred_after"):
         query = query.where(AuditEntry.occurred_at >= parse_instant(filters["occurred_after"], "occurredAfter"))

@@ -27,7 +27,7 @@ APPLY_TIMEOUT_SECONDS = 120.0
 
 
 class AccountImportStart(graphene.Enum):
-    """How a new account starts."""
+    """Start of a new account: an invitation link or the legacy password."""
 
     INVITATION = "invitation"
     LEGACY_PASSWORD = "legacy"
@@ -50,7 +50,7 @@ class AccountImportRejection(graphene.ObjectType):
 
 
 class AccountImportReport(graphene.ObjectType):
-    """What an import did, or would do for a dry run."""
+    """Outcome of an import, or the expected outcome of a dry run."""
 
     dry_run = graphene.Boolean(required=True, description="True when nothing was written.")
     created = graphene.List(graphene.NonNull(graphene.String), required=True,

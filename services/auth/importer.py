@@ -97,7 +97,7 @@ class ImportReport:
 
 
 class UnreadableFile(ValueError):
-    """A file that yields no rows to import; `message` says why in both languages."""
+    """A file that yields no rows to import; `message` gives the reason in both languages."""
 
     def __init__(self, message: LocalizedText) -> None:
         super().__init__(message["en"])

@@ -152,7 +152,7 @@ def test_admin_round_of_administration(tab, own_system):
     expect(tab.locator("dl.details")).to_contain_text("désactivé")
     expect(tab.get_by_role("button", name="Réactiver le compte")).to_be_visible()
 
-    # The security log shows the role change, by whom, in Paris time.
+    # The security log shows the role change, its actor and its Paris time.
     tab.get_by_role("link", name="Journal de sécurité", exact=True).click()
     tab.get_by_label("Type d'événement").select_option(label="Rôle modifié")
     tab.get_by_label("Adresse e-mail (ou une partie)").fill("iblanc@val-essai")
@@ -172,3 +172,14 @@ def test_admin_round_of_administration(tab, own_system):
                   for edge in accounts["users"]["edges"]) == [
         ("iblanc@val-essai.example.fr", "CUSTOMER_MANAGER", True),
         ("jnoir@val-essai.example.fr", "CUSTOMER", False)]
+
+
+def test_oversized_import_refused_before_reading(own_system):
+    admin = own_system.client()
+    admin.login("aroux@eksae.example.fr", DEMO_PASSWORD)
+
+    response = admin.http.post("/console/administration/import", data={"step": "check"},
+                               files={"file": ("comptes.csv", b"e" * 1_100_000, "text/csv")})
+
+    assert response.status_code == 413
+    assert "Le fichier dépasse 700 Ko" in response.text
