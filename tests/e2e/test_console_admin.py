@@ -7,7 +7,9 @@ security log. An agent who is not an admin is refused every administration page.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -24,6 +26,8 @@ IMPORT_CSV = ("E-mail;Prénom;Nom;Organisation;Téléphone;Rôle\n"
               f"jnoir@val-essai.example.fr;Jules;Noir;{ORGANISATION};;client\n"
               f"pas-une-adresse;Zoé;Erreur;{ORGANISATION};;client\n")
 SEARCH_ACCOUNTS = '{ users(first: 10, search: "val-essai") { edges { node { email role isActive } } } }'
+RIGHTS = """{ users(first: 1, search: "iblanc@val-essai") { edges { node {
+    usageRights { supportAccess allProductSpaces productSpaceIds } } } } }"""
 ADMIN_PAGES = ("/console/administration/comptes", "/console/administration/organisations",
                "/console/administration/import", "/console/administration/journal")
 
@@ -145,6 +149,15 @@ def test_admin_round_of_administration(tab, own_system):
     screenshot(tab, "admin-05-compte")
     assert serious_accessibility_violations(tab) == []
 
+    # Limit the manager to one product space, without the support desk.
+    tab.get_by_label("Accès au support").uncheck()
+    tab.get_by_label("Tous les espaces produits des contrats de l'organisation").uncheck()
+    tab.get_by_role("checkbox", name="Carrus").check()
+    tab.get_by_role("button", name="Enregistrer les droits").click()
+    expect(tab.locator(".notice")).to_contain_text("Les droits ont été enregistrés.")
+    expect(tab.get_by_role("checkbox", name="Carrus")).to_be_checked()
+    expect(tab.get_by_label("Accès au support")).not_to_be_checked()
+
     # Deactivate the other one.
     open_account(tab, "jnoir@val-essai.example.fr")
     tab.get_by_role("button", name="Désactiver le compte").click()
@@ -166,12 +179,26 @@ def test_admin_round_of_administration(tab, own_system):
     screenshot(tab, "admin-06-journal")
     assert serious_accessibility_violations(tab) == []
 
+    # The date range is in Paris days: today holds the change, yesterday nothing.
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    tab.get_by_label("Du").fill(today.isoformat())
+    tab.get_by_role("button", name="Appliquer").click()
+    expect(tab.locator("main")).to_contain_text("1 événement")
+    tab.get_by_label("Du").fill((today - timedelta(days=1)).isoformat())
+    tab.get_by_label("Au (inclus)").fill((today - timedelta(days=1)).isoformat())
+    tab.get_by_role("button", name="Appliquer").click()
+    expect(tab.locator("main")).to_contain_text("Aucun événement ne correspond à ces filtres.")
+
     # What the pages did is what the API reports.
     accounts = admin.data(SEARCH_ACCOUNTS)
     assert sorted((edge["node"]["email"], edge["node"]["role"], edge["node"]["isActive"])
                   for edge in accounts["users"]["edges"]) == [
         ("iblanc@val-essai.example.fr", "CUSTOMER_MANAGER", True),
         ("jnoir@val-essai.example.fr", "CUSTOMER", False)]
+    rights = admin.data(RIGHTS)["users"]["edges"][0]["node"]["usageRights"]
+    assert rights["supportAccess"] is False
+    assert rights["allProductSpaces"] is False
+    assert len(rights["productSpaceIds"]) == 1
 
 
 def test_oversized_import_refused_before_reading(own_system):
