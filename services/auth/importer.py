@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from services.auth import audit, settings
 from services.auth.accounts import normalize_email
 from services.auth.credentials import issue_password_token
+from services.auth.exceptions import InvalidImport, NotAllowed
 from services.auth.models import (AuditAction, Organisation, OrganisationKind, Outbox, PasswordTokenPurpose, Role,
                                   User)
 from services.auth.policy import legacy_initial_password
-from services.auth.exceptions import InvalidImport, NotAllowed
 from services.common.caller import Caller
 from services.common.errors import LocalizedText, field_error, text
 from services.common.events import utc_now
@@ -217,7 +217,7 @@ def import_accounts(session: Session, rows: Iterable[tuple[int, dict[str, str]]]
                 "agent and admin are for the vendor's organisation only")))
             continue
         if organisation is None:
-            organisation = _create_organisation(session, row["organisation"], report)
+            organisation = _create_organisation(session, row["organisation"], report, actor_id)
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             _create_user(session, row, organisation, mode, dry_run, hash_password, actor_id)
@@ -264,10 +264,12 @@ def _row_error(line: int, row: dict[str, str]) -> Rejection | None:
     return None
 
 
-def _create_organisation(session: Session, name: str, report: ImportReport) -> Organisation:
+def _create_organisation(session: Session, name: str, report: ImportReport, actor_id: str | None) -> Organisation:
     organisation = Organisation(name=name, kind=OrganisationKind.CUSTOMER)
     session.add(organisation)
     session.flush()
+    audit.record(session, AuditAction.ORGANISATION_CREATED, actor_id=actor_id, organisation_id=organisation.id,
+                 name=name, source="import")
     report.organisations_created.append(name)
     return organisation
 
