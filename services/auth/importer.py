@@ -327,8 +327,9 @@ def import_for_caller(session: Session, caller: Caller, rows: list[list[Any]], m
     if not caller.is_admin or not caller.has_scope("admin"):
         raise NotAllowed()
     if mode not in MODES:
-        raise InvalidImport(fields=[field_error("start", "INVALID_CHOICE", f"Mode « {mode} » inconnu.",
-                                                f"Unknown mode '{mode}'.")])
+        raise InvalidImport(fields=[field_error(
+            "start", "INVALID_CHOICE", f"Mode « {mode} » inconnu : utilisez {' ou '.join(MODES)}.",
+            f"Unknown mode '{mode}': use {' or '.join(MODES)}.")])
     if len(rows) > MAX_ROWS:
         raise InvalidImport(fields=[field_error(
             "file", "TOO_MANY_ROWS", f"Plus de {MAX_ROWS} lignes : découpez le fichier en plusieurs imports.",
