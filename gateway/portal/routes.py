@@ -5,6 +5,7 @@ from starlette.routing import Route
 
 from gateway.portal import (account_views, console_queue, console_views, home_views, notification_views,
                             organisation_views, product_views, security_views, support_views, ticket_edit_views)
+from gateway.portal import admin_audit_views, admin_import_views, admin_organisation_views, admin_user_views
 from gateway.portal.console_content_routes import console_content_routes
 
 
@@ -65,4 +66,22 @@ def portal_routes() -> list[Route]:
         Route("/support/tickets/{number}/{action}", support_views.ticket_action, methods=["POST"]),
         Route("/support/{tab}", support_views.ticket_list),
         *console_content_routes(),
+        *admin_routes(),
+    ]
+
+
+def admin_routes() -> list[Route]:
+    """Return the console's administration pages, for administrators only."""
+    return [
+        Route("/console/administration/comptes", admin_user_views.users, methods=["GET"]),
+        Route("/console/administration/comptes", admin_user_views.create_user, methods=["POST"]),
+        Route("/console/administration/comptes/{user_id}", admin_user_views.user_page, methods=["GET"]),
+        Route("/console/administration/comptes/{user_id}/{action}", admin_user_views.user_action, methods=["POST"]),
+        Route("/console/administration/organisations", admin_organisation_views.organisations, methods=["GET"]),
+        Route("/console/administration/organisations", admin_organisation_views.create, methods=["POST"]),
+        Route("/console/administration/organisations/{organisation_id}", admin_organisation_views.rename,
+              methods=["POST"]),
+        Route("/console/administration/import", admin_import_views.import_page, methods=["GET"]),
+        Route("/console/administration/import", admin_import_views.import_submit, methods=["POST"]),
+        Route("/console/administration/journal", admin_audit_views.audit_log, methods=["GET"]),
     ]

@@ -60,6 +60,9 @@ def list_users(session: Session, caller: Caller, filters: dict[str, Any], first:
                                 func.lower(User.first_name).contains(search, autoescape=True)))
     if filters.get("active") is not None:
         query = query.where(User.is_active.is_(bool(filters["active"])))
+    if filters.get("roles"):
+        known = {role.value for role in Role}
+        query = query.where(User.role.in_([Role(role) for role in filters["roles"] if role in known]))
     query = query.order_by(User.last_name, User.first_name, User.email)
     return paginate(session, query, first, after, serialize_admin_view)
 
@@ -129,11 +132,43 @@ def set_user_active(session: Session, caller: Caller, user_id: str, active: bool
     if user.id == caller.user_id:
         raise InvalidUser(fields=[field_error("userId", "OWN_ACCOUNT", "Vous ne pouvez pas désactiver votre compte.",
                                               "You cannot disable your own account.")])
+    if user.is_active != active:
+        audit.record(session, AuditAction.USER_REACTIVATED if active else AuditAction.USER_DEACTIVATED,
+                     user_id=user.id, actor_id=caller.user_id, organisation_id=user.organisation_id)
     user.is_active = active
     if not active:
         revoke_user_sessions(session, user.id)
     session.commit()
     logger.info("user %s %s by %s", user.id, "enabled" if active else "disabled", caller.user_id)
+    return serialize_admin_view(user)
+
+
+def get_managed_user(session: Session, caller: Caller, user_id: str) -> dict[str, Any]:
+    """Return an account the caller administers with its usage rights; raises UserNotFound otherwise."""
+    return serialize_admin_view(managed_user(session, caller, user_id))
+
+
+def resend_invitation(session: Session, caller: Caller, user_id: str) -> dict[str, Any]:
+    """Send a new invitation link (`user_invited`) to an active account that has never set a password.
+
+    Earlier links keep working until they expire or the password is set, which ends every one of them.
+    """
+    user = managed_user(session, caller, user_id)
+    if user.password_hash is not None:
+        raise InvalidUser(fields=[field_error(
+            "userId", "ALREADY_ACTIVATED",
+            f"Le compte {user.email} a déjà un mot de passe : il peut utiliser « Mot de passe oublié ? ».",
+            f"The account {user.email} already has a password: it can use 'Forgot your password?'.")])
+    if not user.is_active:
+        raise InvalidUser(fields=[field_error(
+            "userId", "INACTIVE", f"Le compte {user.email} est désactivé : réactivez-le d'abord.",
+            f"The account {user.email} is disabled: enable it first.")])
+    data = issue_password_token(session, user, PasswordTokenPurpose.INVITATION, settings.invitation_lifetime())
+    stage_event(session, Outbox, "user_invited", data, actor={"type": "user", "user_id": caller.user_id})
+    audit.record(session, AuditAction.INVITATION_RESENT, user_id=user.id, actor_id=caller.user_id,
+                 organisation_id=user.organisation_id, email=user.email)
+    session.commit()
+    logger.info("invitation of user %s sent again by %s", user.id, caller.user_id)
     return serialize_admin_view(user)
 
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services.auth.models import AuditAction, AuditEntry
+from services.auth.models import AuditAction, AuditEntry, User
 from services.common.caller import Caller
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, ValidationFailed, field_error
 from services.common.events import isoformat
 from services.common.pagination import paginate
 
@@ -36,8 +37,31 @@ def list_entries(session: Session, caller: Caller, filters: dict[str, Any], firs
         query = query.where(AuditEntry.user_id == filters["user_id"])
     if filters.get("actions"):
         query = query.where(AuditEntry.action.in_([AuditAction(value) for value in filters["actions"]]))
+    if filters.get("email"):
+        # The e-mail typed at a sign-in, or the e-mail of the account concerned or of the actor.
+        search = filters["email"].strip().lower()
+        matching_users = select(User.id).where(User.email.contains(search, autoescape=True))
+        query = query.where(or_(func.lower(AuditEntry.email).contains(search, autoescape=True),
+                                AuditEntry.user_id.in_(matching_users), AuditEntry.actor_id.in_(matching_users)))
+    if filters.get("occurred_after"):
+        query = query.where(AuditEntry.occurred_at >= parse_instant(filters["occurred_after"], "occurredAfter"))
+    if filters.get("occurred_before"):
+        query = query.where(AuditEntry.occurred_at < parse_instant(filters["occurred_before"], "occurredBefore"))
     query = query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id)
     return paginate(session, query, first, after, serialize)
+
+
+def parse_instant(value: str, field: str) -> datetime:
+    """Return an aware UTC datetime from ISO 8601 with an offset; raise ValidationFailed otherwise."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationFailed(fields=[field_error(
+            field, "INVALID", f"Date et heure « {value} » invalides : utilisez ISO 8601 avec un décalage horaire.",
+            f"Invalid date and time '{value}': use ISO 8601 with a UTC offset.")])
+    return moment.astimezone(timezone.utc)
 
 
 def serialize(entry: AuditEntry) -> dict[str, Any]:

@@ -84,3 +84,15 @@ class IncorrectCurrentPassword(ValidationFailed):
 
 class SecondFactorStateConflict(Conflict):
     """An enrolment step that does not fit the account's current second-factor state."""
+
+
+class OrganisationNotFound(NotFound):
+    default_message = text("Organisation introuvable.", "Organisation not found.")
+
+
+class InvalidOrganisation(ValidationFailed):
+    default_message = text("L'organisation contient des champs invalides.", "The organisation has invalid fields.")
+
+
+class InvalidImport(ValidationFailed):
+    default_message = text("Le fichier d'import est inutilisable.", "The import file cannot be used.")

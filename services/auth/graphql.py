@@ -20,6 +20,8 @@ from gateway.rpc import RpcError
 from services.auth.graphql_admin import AdminMutation, AdminQuery
 from services.auth.graphql_directory import DirectoryQuery
 from services.auth.graphql_second_factor import SecondFactorMutation, SecondFactorQuery
+from services.auth.graphql_import import ImportMutation
+from services.auth.graphql_organisations import OrganisationMutation, OrganisationQuery
 from services.auth.graphql_types import (ApiScope, ApiToken, AuditAction, AuditEntryConnection, Organisation,
                                          PasswordRule, SupportBlocker, SupportBlockerCode, SupportState,
                                          SupportStatus, User, UserSession, Viewer, UsageRights)
@@ -85,7 +87,7 @@ async def support_status(info: Any, profile: dict[str, Any]) -> dict[str, Any]:
     return {"state": state.value, "blockers": blockers}
 
 
-class AuthQuery(AdminQuery, DirectoryQuery, SecondFactorQuery, graphene.ObjectType):
+class AuthQuery(AdminQuery, DirectoryQuery, SecondFactorQuery, OrganisationQuery, graphene.ObjectType):
     me = graphene.Field(Viewer, required=True,
                         description="The signed-in account: profile, organisation, role, usage rights and "
                                     "support access. Available while a password change or a second-factor "
@@ -100,6 +102,10 @@ class AuthQuery(AdminQuery, DirectoryQuery, SecondFactorQuery, graphene.ObjectTy
         AuditEntryConnection,
         user_id=graphene.ID(description="Only entries about this user."),
         actions=graphene.List(graphene.NonNull(AuditAction), description="Only entries of these actions."),
+        email=graphene.String(description="Part of an e-mail: the one typed at a sign-in, or the e-mail of the "
+                                          "account concerned or of the person who acted."),
+        occurred_after=graphene.DateTime(description="Only entries at or after this instant."),
+        occurred_before=graphene.DateTime(description="Only entries before this instant."),
         description="Security events, newest first (admins only).")
     password_rules = graphene.List(
         graphene.NonNull(PasswordRule), required=True,
@@ -124,11 +130,15 @@ class AuthQuery(AdminQuery, DirectoryQuery, SecondFactorQuery, graphene.ObjectTy
 
     async def resolve_security_audit_log(self, info: Any, first: int | None = None, after: str | None = None,
                                          user_id: str | None = None, actions: list[Any] | None = None,
-                                         **_: Any) -> Any:
+                                         email: str | None = None, occurred_after: datetime | None = None,
+                                         occurred_before: datetime | None = None, **_: Any) -> Any:
         authorize(info, admin=True, scope="admin")
         filters = {
             "user_id": decode_global_id(user_id, "User", "userId") if user_id else None,
             "actions": [getattr(action, "value", action) for action in actions or []],
+            "email": email,
+            "occurred_after": occurred_after.isoformat() if occurred_after else None,
+            "occurred_before": occurred_before.isoformat() if occurred_before else None,
         }
         page = await call(info, "auth", "list_audit_entries", filters=filters, first=first, after=after)
         return connection_from_page(AuditEntryConnection, page)
@@ -417,7 +427,7 @@ class RevokeApiToken(graphene.Mutation):
         return RevokeApiTokenPayload(api_token=await call(info, "auth", "revoke_api_token", token_id=token_id))
 
 
-class AuthMutation(AdminMutation, SecondFactorMutation, graphene.ObjectType):
+class AuthMutation(AdminMutation, SecondFactorMutation, OrganisationMutation, ImportMutation, graphene.ObjectType):
     login = Login.Field()
     verify_second_factor = VerifySecondFactor.Field()
     logout = Logout.Field()

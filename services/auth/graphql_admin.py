@@ -26,20 +26,30 @@ class AdminQuery(graphene.ObjectType):
         organisation_id=graphene.ID(description="Staff only: accounts of this organisation."),
         search=graphene.String(description="Part of the e-mail, first or last name."),
         active=graphene.Boolean(description="Only enabled (true) or disabled (false) accounts."),
+        roles=graphene.List(graphene.NonNull(UserRole), description="Only accounts with one of these roles."),
         description="Accounts by name: every account for staff, their organisation's for customer managers.")
+    managed_user = graphene.Field(
+        User, id=graphene.ID(required=True, description="Global id of the account."),
+        description="An account the caller administers, with its usage rights: any account for admins, their "
+                    "organisation's for customer managers. Others are NOT_FOUND.")
 
     async def resolve_users(self, info: Any, first: int | None = None, after: str | None = None,
                             organisation_id: str | None = None, search: str | None = None,
-                            active: bool | None = None, **_: Any) -> Any:
+                            active: bool | None = None, roles: list[Any] | None = None, **_: Any) -> Any:
         authorize(info)
         filters = {
             "organisation_id": decode_global_id(organisation_id, "Organisation", "organisationId")
             if organisation_id else None,
             "search": search,
             "active": active,
+            "roles": [getattr(role, "value", role) for role in roles or []],
         }
         page = await call(info, "auth", "search_users", filters=filters, first=first, after=after)
         return connection_from_page(UserConnection, page)
+
+    async def resolve_managed_user(self, info: Any, id: str) -> dict[str, Any]:
+        authorize(info, scope="admin")
+        return await call(info, "auth", "get_managed_user", user_id=decode_global_id(id, "User", "id"))
 
 
 class UserPayload(graphene.ObjectType):
@@ -138,6 +148,20 @@ class ReactivateUser(graphene.Mutation):
         return UserPayload(user=await call(info, "auth", "set_user_active", user_id=user_id, active=True))
 
 
+class ResendInvitation(graphene.Mutation):
+    """Send a new invitation e-mail to an enabled account that has not set its password yet."""
+
+    class Arguments:
+        input = UserIdInput(required=True, description="The invited account.")
+
+    Output = UserPayload
+
+    async def mutate(self, info: Any, input: dict[str, Any]) -> UserPayload:
+        authorize(info, scope="admin")
+        user_id = decode_global_id(input["user_id"], "User", "userId")
+        return UserPayload(user=await call(info, "auth", "resend_invitation", user_id=user_id))
+
+
 class UpdateMyProfileInput(graphene.InputObjectType):
     first_name = graphene.String(description="First name.")
     last_name = graphene.String(description="Last name.")
@@ -163,4 +187,5 @@ class AdminMutation(graphene.ObjectType):
     update_user_access = UpdateUserAccess.Field()
     deactivate_user = DeactivateUser.Field()
     reactivate_user = ReactivateUser.Field()
+    resend_invitation = ResendInvitation.Field()
     update_my_profile = UpdateMyProfile.Field()

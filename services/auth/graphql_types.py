@@ -50,6 +50,8 @@ class Organisation(graphene.ObjectType):
 
     name = graphene.String(required=True, description="Official name.")
     kind = graphene.Field(OrganisationKind, required=True, description="Customer or vendor.")
+    user_count = graphene.Int(description="Number of accounts, enabled or not; filled in the `organisations` "
+                                          "list only.")
 
     @classmethod
     async def get_node(cls, info: Any, organisation_id: str) -> dict[str, Any] | None:
@@ -77,9 +79,10 @@ class User(graphene.ObjectType):
     is_active = graphene.Boolean(required=True, description="False once the account is disabled.")
     organisation = graphene.Field(Organisation, description="The organisation the account belongs to.")
     usage_rights = graphene.Field(lambda: UsageRights,
-                                  description="Product spaces and support right; filled in administration lists only.")
+                                  description="Product spaces and support right; filled in `users` and `managedUser` "
+                                              "only.")
     has_password = graphene.Boolean(description="False while an invited account has not set its password; filled "
-                                                "in administration lists only.")
+                                                "in `users` and `managedUser` only.")
 
     @classmethod
     async def get_node(cls, info: Any, user_id: str) -> dict[str, Any] | None:
@@ -92,6 +95,13 @@ class User(graphene.ObjectType):
 
     async def resolve_organisation(root: dict[str, Any], info: Any) -> dict[str, Any] | None:
         return await loader(info, "auth", "get_organisations").load(root["organisation_id"])
+
+
+class OrganisationConnection(relay.Connection):
+    class Meta:
+        node = Organisation
+
+    total_count = graphene.Int(required=True, description="Number of organisations across all pages.")
 
 
 class UserConnection(relay.Connection):
@@ -278,6 +288,12 @@ class AuditAction(graphene.Enum):
     RECOVERY_CODE_USED = "recovery_code_used"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
     SECURITY_SETTING_CHANGED = "security_setting_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    INVITATION_RESENT = "invitation_resent"
+    ORGANISATION_CREATED = "organisation_created"
+    ORGANISATION_RENAMED = "organisation_renamed"
+    ACCOUNTS_IMPORTED = "accounts_imported"
 
 
 class AuditEntry(graphene.ObjectType):

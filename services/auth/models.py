@@ -189,6 +189,12 @@ class AuditAction(str, enum.Enum):
     RECOVERY_CODE_USED = "recovery_code_used"
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated"
     SECURITY_SETTING_CHANGED = "security_setting_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    INVITATION_RESENT = "invitation_resent"
+    ORGANISATION_CREATED = "organisation_created"
+    ORGANISATION_RENAMED = "organisation_renamed"
+    ACCOUNTS_IMPORTED = "accounts_imported"
 
 
 class AuditEntry(Base):

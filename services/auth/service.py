@@ -5,8 +5,9 @@ from typing import Any
 
 from nameko.rpc import rpc
 
-from services.auth import (accounts, administration, api_tokens, audit, credentials, second_factor,
-                           security_settings, sessions)
+from services.auth import (accounts, administration, api_tokens, audit, credentials, importer, organisations,
+                           second_factor, security_settings, sessions)
+from services.auth.passwords import hash_password
 from services.auth.models import Outbox
 from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
@@ -198,6 +199,41 @@ class AuthService(HealthMixin):
     @auth_rpc()
     def update_my_profile(self, values: dict[str, Any]) -> dict[str, Any]:
         return administration.update_own_profile(self.db, self.caller, values)
+
+    @auth_rpc()
+    def get_managed_user(self, user_id: str) -> dict[str, Any]:
+        """Return an account the caller administers, with usage rights; raises UserNotFound otherwise."""
+        return administration.get_managed_user(self.db, self.caller, user_id)
+
+    @auth_rpc()
+    def resend_invitation(self, user_id: str) -> dict[str, Any]:
+        """Send a new invitation link to an account without a password; raises InvalidUser or UserNotFound."""
+        return administration.resend_invitation(self.db, self.caller, user_id)
+
+    @auth_rpc()
+    def list_organisations(self, filters: dict[str, Any] | None = None, first: int | None = None,
+                           after: str | None = None) -> dict[str, Any]:
+        """Return a page of organisations: staff see all, anyone else only their own."""
+        return organisations.list_organisations(self.db, self.caller, filters or {}, first, after)
+
+    @auth_rpc()
+    def create_organisation(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Create a customer organisation (admins only); raises InvalidOrganisation or NotAllowed."""
+        return organisations.create_organisation(self.db, self.caller, values)
+
+    @auth_rpc()
+    def update_organisation(self, organisation_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Rename an organisation (admins only); raises OrganisationNotFound or InvalidOrganisation."""
+        return organisations.update_organisation(self.db, self.caller, organisation_id, values)
+
+    @auth_rpc()
+    def import_accounts(self, rows: list[list[Any]], mode: str = "invitation",
+                        dry_run: bool = True) -> dict[str, Any]:
+        """Import `[line, row]` pairs of an export (admins only); return created, updated, unchanged, rejected.
+
+        A dry run changes nothing; otherwise the accepted rows are committed together.
+        """
+        return importer.import_for_caller(self.db, self.caller, rows, mode, dry_run, hash_password)
 
 
 SERVICE_CLASS = AuthService
