@@ -31,6 +31,7 @@ query Queue($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $aft
 }"""
 QUEUE_CHOICES = """
 { supportAgents { id displayName }
+  organisations(kind: CUSTOMER, first: 100) { edges { node { id name } } }
   ticketQueueViews { id name tab sort filter { productIds severities statuses states organisationIds
                                                assigneeIds unassigned text } } }"""
 SAVE_VIEW = """
@@ -131,6 +132,10 @@ async def render_queue(page: PageSession, params: Mapping[str, str], status: int
     products = await page.run(PRODUCTS)
     choices = await page.run(QUEUE_CHOICES)
     agents = choices.data["supportAgents"] if choices.ok and choices.data else []
+    # NOTE: the filter offers the first 100 customer organisations by name; another one is reached
+    # through a saved view or the `organisation` URL parameter.
+    organisations = [dict(node, id=from_global_id(node["id"]).id)
+                     for node in (nodes(choices.data["organisations"]) if choices.ok and choices.data else [])]
     views = choices.data["ticketQueueViews"] if choices.ok and choices.data else []
     current = {key: params[key] for key in QUEUE_PARAMS if params.get(key)}
     # The queue on screen, written as a view's parameters are, to mark the view it matches.
@@ -143,6 +148,7 @@ async def render_queue(page: PageSession, params: Mapping[str, str], status: int
     return render(page, "console/queue.html", status=status, tickets=tickets, total=connection["totalCount"],
                   products=nodes(products.data["products"]) if products.ok and products.data else [],
                   agents=[dict(agent, id=raw_user_id(agent["id"])) for agent in agents], views=views,
+                  organisations=organisations,
                   counts=result.data["ticketCounts"], tab=tab, sort=sort, sorts=SORTS, filters=params,
                   current=current, next_query=next_query, errors=errors or [], field_errors=field_errors or {},
                   console=True, support_enabled=True)

@@ -1,4 +1,4 @@
-"""The console's queue in Chromium: filters by state and assignee, saved views, assigning to a colleague."""
+"""The console's queue in Chromium: filters by organisation, state and assignee, saved views, assigning."""
 from __future__ import annotations
 
 import uuid
@@ -27,6 +27,14 @@ def test_saved_view_and_assignment(page: Any, system: Any):
     page.get_by_role("button", name="Appliquer").click()
     expect(page.locator("tr", has_text=number)).to_be_visible()
 
+    # The organisation filter keeps the ticket for its organisation and drops it for another.
+    page.get_by_label("Organisation", exact=True).select_option(label="Communauté de communes de la Vallée du Lys")
+    page.get_by_role("button", name="Appliquer").click()
+    expect(page.locator("tr", has_text=number)).to_have_count(0)
+    page.get_by_label("Organisation", exact=True).select_option(label="Ville de Saint-Aubin")
+    page.get_by_role("button", name="Appliquer").click()
+    expect(page.locator("tr", has_text=number)).to_be_visible()
+
     # Saved under a name, the view comes back in one click from the plain queue.
     page.get_by_label("Enregistrer ces filtres sous le nom").fill(view_name)
     page.get_by_role("button", name="Enregistrer la vue").click()
@@ -34,6 +42,7 @@ def test_saved_view_and_assignment(page: Any, system: Any):
     page.get_by_role("link", name=view_name).click()
     expect(page.get_by_label("Gravité")).to_have_value("BLOCKING")
     expect(page.get_by_label("Attribuée à")).to_have_value("personne")
+    expect(page.get_by_label("Organisation", exact=True)).not_to_have_value("")
     expect(page.get_by_role("link", name=view_name)).to_have_attribute("aria-current", "true")
     expect(page.locator("tr", has_text=number)).to_be_visible()
     screenshot(page, "console-file-vue-enregistree")

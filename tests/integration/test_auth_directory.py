@@ -50,7 +50,8 @@ def test_customer_cannot_list_another_organisation(plain_customer, system):
 
     assert "pmartin@vallee-du-lys.example.fr" not in asked_for_vallee
     assert "mleroy@example.fr" in asked_for_vallee
-    assert vallee_view == ["pmartin@vallee-du-lys.example.fr"]
+    assert "pmartin@vallee-du-lys.example.fr" in vallee_view
+    assert not {"mleroy@example.fr", "jdupont@example.fr"} & set(vallee_view)
 
 
 def test_agent_must_name_the_organisation(system):
@@ -61,7 +62,8 @@ def test_agent_must_name_the_organisation(system):
 
     assert error_codes(missing) == ["VALIDATION_FAILED"]
     assert "organisation" in missing["errors"][0]["message"].lower()
-    assert named == ["pmartin@vallee-du-lys.example.fr"]
+    assert "pmartin@vallee-du-lys.example.fr" in named
+    assert "mleroy@example.fr" not in named
 
 
 def test_plain_customer_records_ticket_for_a_colleague(plain_customer, system):
