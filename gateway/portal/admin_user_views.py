@@ -30,6 +30,7 @@ CREATE_USER = "mutation Create($input: CreateUserInput!) { createUser(input: $in
 USER = """
 query User($id: ID!) {
   managedUser(id: $id) { id displayName email firstName lastName phone language role isActive hasPassword
+    secondFactorEnabled
     organisation { id name kind }
     usageRights { allProductSpaces productSpaceIds supportAccess } }
   products(first: 100) { edges { node { catalogId name } } }
@@ -41,6 +42,8 @@ ACTIONS = {
     "desactiver": "mutation Act($input: UserIdInput!) { deactivateUser(input: $input) { user { id } } }",
     "reactiver": "mutation Act($input: UserIdInput!) { reactivateUser(input: $input) { user { id } } }",
     "invitation": "mutation Act($input: UserIdInput!) { resendInvitation(input: $input) { user { id } } }",
+    "second-facteur": """
+mutation Act($input: ResetSecondFactorInput!) { resetSecondFactor(input: $input) { user { id } } }""",
 }
 ACTIVE_FILTER = {"oui": True, "non": False}
 
@@ -152,7 +155,9 @@ async def user_action(request: Request, page: PageSession) -> Response:
         result = await page.run(ACTIONS[action], {"input": {"userId": user_id}})
         flash = {"desactiver": _("The account has been deactivated; its sessions have ended."),
                  "reactiver": _("The account has been reactivated."),
-                 "invitation": _("A new invitation has been sent.")}[action]
+                 "invitation": _("A new invitation has been sent."),
+                 "second-facteur": _("The second factor has been removed and the account's sessions have ended: "
+                                     "its owner signs in with the password alone and may enable it again.")}[action]
     else:
         return not_found(page)
     if not result.ok:

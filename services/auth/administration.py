@@ -12,7 +12,7 @@ from services.auth.accounts import normalize_email, serialize_usage_rights, seri
 from services.auth.credentials import issue_password_token
 from services.auth.exceptions import InvalidUser, NotAllowed, UserNotFound
 from services.auth.models import (AuditAction, Organisation, OrganisationKind, Outbox, PasswordTokenPurpose, Role,
-                                  User)
+                                  SecondFactor, User)
 from services.auth.sessions import revoke_user_sessions
 from services.common.caller import Caller
 from services.common.errors import field_error
@@ -145,7 +145,12 @@ def set_user_active(session: Session, caller: Caller, user_id: str, active: bool
 
 def get_managed_user(session: Session, caller: Caller, user_id: str) -> dict[str, Any]:
     """Return an account the caller administers with its usage rights; raises UserNotFound otherwise."""
-    return serialize_admin_view(managed_user(session, caller, user_id))
+    user = managed_user(session, caller, user_id)
+    result = serialize_admin_view(user)
+    result["second_factor_enabled"] = session.scalar(
+        select(SecondFactor.user_id).where(SecondFactor.user_id == user.id, SecondFactor.enabled_at.is_not(None))
+    ) is not None
+    return result
 
 
 def resend_invitation(session: Session, caller: Caller, user_id: str) -> dict[str, Any]:

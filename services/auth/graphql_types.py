@@ -83,6 +83,8 @@ class User(graphene.ObjectType):
                                               "only.")
     has_password = graphene.Boolean(description="False while an invited account has not set its password; filled "
                                                 "in `users` and `managedUser` only.")
+    second_factor_enabled = graphene.Boolean(description="Whether the account signs in with a second factor; filled "
+                                                         "in `managedUser` only.")
 
     @classmethod
     async def get_node(cls, info: Any, user_id: str) -> dict[str, Any] | None:

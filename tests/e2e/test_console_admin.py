@@ -210,3 +210,24 @@ def test_oversized_import_refused_before_reading(own_system):
 
     assert response.status_code == 413
     assert "Le fichier dépasse 700 Ko" in response.text
+
+
+def test_admin_removes_lost_second_factor(tab, own_system):
+    from tests.integration.auth_helpers import NEW_ACCOUNT_PASSWORD, new_account
+    from tests.integration.test_auth_second_factor import enrol
+
+    _user_id, email = new_account(own_system, "CUSTOMER")
+    owner = own_system.client()
+    owner.login(email, NEW_ACCOUNT_PASSWORD)
+    enrol(owner)
+
+    sign_in(tab, "aroux@eksae.example.fr")
+    open_account(tab, email)
+    tab.get_by_role("button", name="Retirer le second facteur (appareil perdu)").click()
+    expect(tab.locator("main")).to_contain_text("Le second facteur est retiré")
+    expect(tab.get_by_role("button", name="Retirer le second facteur (appareil perdu)")).to_have_count(0)
+    screenshot(tab, "console-admin-second-facteur-retire")
+
+    # The owner's session ended with the reset; the password alone signs in again.
+    assert owner.execute("{ me { user { email } } }")["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert owner.login(email, NEW_ACCOUNT_PASSWORD)["user"]["email"] == email
