@@ -24,7 +24,9 @@ from services.notify import consumers, deliveries, digests, event_retries, inbox
 from services.notify.directory import DirectoryRpc
 from services.notify.messages import mail_domain
 from services.notify.models import Outbox
+from services.notify.send_results import SendResults, SendResultsProvider
 from services.notify.settings import MailSettings, MailSettingsProvider, digest_hour, event_retry_delays
+from services.notify.transport import MailerPool, MailerPoolProvider
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class NotifyService(HealthMixin):
     directory = DirectoryRpc()
     catalog_rpc = ServiceRpc("catalog")
     settings: MailSettings = MailSettingsProvider()
+    mailers: MailerPool = MailerPoolProvider()
+    send_results: SendResults = SendResultsProvider()
 
     def _require_admin(self) -> None:
         self.caller.require_authenticated()
@@ -50,7 +54,7 @@ class NotifyService(HealthMixin):
 
     def _send(self, reserved: list[str] | None) -> None:
         if reserved:
-            deliveries.send_claimed(self.db, self.settings, reserved)
+            deliveries.send_claimed(self.db, self.mailers, self.send_results, reserved)
 
     def _handle(self, payload: dict[str, Any], handler: str) -> None:
         if consumers.already_applied(self.db, payload, handler):
@@ -112,6 +116,7 @@ class NotifyService(HealthMixin):
     def send_due_emails(self) -> None:
         """Send the queued e-mails whose next attempt is due (retries, and rows a dead worker left)."""
         self._send(deliveries.claim_due(self.db, utc_now()))
+        self.mailers.close_idle()
 
     @timer(interval=DIGEST_INTERVAL_SECONDS)
     def send_daily_digests(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from services.notify.messages import RenderedEmail, build_message
 from services.notify.settings import mail_settings
-from services.notify.transport import DeliveryError, Mailer, deliver
+from services.notify.transport import IDLE_SESSION_SECONDS, DeliveryError, Mailer, MailerPool, deliver
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -106,3 +106,79 @@ def test_mailer_reuses_one_session_and_reconnects(tls_server, certificate, monke
 
     assert second_session is first_session
     assert len(tls_server.wait_for(RECIPIENT, count=3)) == 3
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_pool_reuses_session_between_batches(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    pool = MailerPool(settings, size=2)
+
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        first_client = mailer.client
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        second_client = mailer.client
+    pool.close()
+
+    assert first_client is not None
+    assert second_client is first_client
+    assert pool.idle == []
+    assert len(tls_server.wait_for(RECIPIENT, count=2)) == 2
+
+
+def test_pool_closes_sessions_idle_too_long(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    clock = Clock()
+    pool = MailerPool(settings, size=2, clock=clock)
+
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        first_client = mailer.client
+    clock.now += IDLE_SESSION_SECONDS
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        second_client = mailer.client
+    pool.close()
+
+    assert second_client is not first_client
+    assert first_client is not None and first_client.sock is None
+    assert len(tls_server.wait_for(RECIPIENT, count=2)) == 2
+
+
+def test_pool_keeps_at_most_size_idle_sessions(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    pool = MailerPool(settings, size=1)
+
+    with pool.session() as first, pool.session() as second:
+        first.deliver(sample_message(settings.mail_from), RECIPIENT)
+        second.deliver(sample_message(settings.mail_from), RECIPIENT)
+    kept = [mailer for _released_at, mailer in pool.idle]
+    pool.close()
+
+    assert len(kept) == 1
+    assert not (first.connected and second.connected)
+
+
+def test_pool_drops_session_after_error_in_batch(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    pool = MailerPool(settings, size=2)
+
+    with pytest.raises(RuntimeError):
+        with pool.session() as mailer:
+            mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+            raise RuntimeError("worker killed in the middle of a batch")
+
+    assert pool.idle == []
+    assert not mailer.connected

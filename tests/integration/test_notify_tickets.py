@@ -172,10 +172,16 @@ def test_ticket_created_adds_portal_notification(system, mail_server):
 
 
 def test_ticket_event_retried_when_directory_fails(system, mail_server):
-    data = ticket_data()
+    # notify keeps directory replies for a few seconds, so a requester it has never seen makes it call.
+    requester_id = str(uuid.uuid4())
+    system.directory.add_user({"id": requester_id, "email": f"client-{requester_id[:8]}@example.fr",
+                               "first_name": "Client", "last_name": requester_id[:8],
+                               "display_name": f"Client {requester_id[:8]}", "organisation_id": demo.ORG_SAINT_AUBIN,
+                               "role": "customer", "language": "fr", "phone": None})
+    data = ticket_data(requester_id=requester_id, follower_ids=[])
     system.directory.fail_next_calls(2)
 
-    publish_event(system.vhost.amqp_uri, "tickets", "ticket_created", data, user_actor(demo.USER_JDUPONT))
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_created", data, user_actor(requester_id))
 
     received = mail_server.wait_for("cbernard@eksae.example.fr", matching=about(data["number"]))
     assert len(received) == 1
@@ -205,3 +211,4 @@ def test_automatic_reply_notifies_nobody(system, mail_server):
         time.sleep(0.1)
     for address in AGENT_ADDRESSES:
         assert not any(data["number"] in item.subject for item in mail_server.messages_to(address)), address
+
