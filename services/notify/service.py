@@ -85,6 +85,10 @@ class NotifyService(HealthMixin):
     def handle_ticket_assigned(self, payload: dict[str, Any]) -> None:
         self._handle(payload, "handle_ticket_assigned")
 
+    @event_handler("tickets", "ticket_suspension_reminded")
+    def handle_ticket_suspension_reminded(self, payload: dict[str, Any]) -> None:
+        self._handle(payload, "handle_ticket_suspension_reminded")
+
     @event_handler("auth", "user_invited")
     def handle_user_invited(self, payload: dict[str, Any]) -> None:
         self._handle(payload, "handle_user_invited")

@@ -212,3 +212,20 @@ def test_automatic_reply_notifies_nobody(system, mail_server):
     for address in AGENT_ADDRESSES:
         assert not any(data["number"] in item.subject for item in mail_server.messages_to(address)), address
 
+
+def test_suspension_reminder_emails_requester(system, mail_server):
+    data = ticket_data(status="suspended", assignee_id=demo.AGENT_LPETIT,
+                       suspension_reason="Merci de joindre l'acte de naissance.",
+                       suspended_at="2026-12-01T09:00:00+00:00", auto_close_at="2026-12-15T09:00:00+00:00")
+
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_suspension_reminded", data, {"type": "system"})
+
+    received = mail_server.wait_for(JDUPONT, matching=about(data["number"]))
+    assert len(received) == 1
+    assert received[0].subject == f"[Demande {data['number']}] Informations attendues (rappel) : {data['title']}"
+    assert f"/support/tickets/{data['number']}" in received[0].text()
+    assert "Merci de joindre l'acte de naissance." in received[0].text()
+    assert "15/12/2026 10:00" in received[0].text()
+    assert f"/support/tickets/{data['number']}" in received[0].html()
+    mail_server.wait_for(MLEROY, matching=about(data["number"]))
+    assert not any(data["number"] in item.subject for item in mail_server.messages_to("lpetit@eksae.example.fr"))
