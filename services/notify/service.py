@@ -19,11 +19,9 @@ from services.common.database import Database
 from services.common.errors import Forbidden, ServiceError
 from services.common.events import utc_now
 from services.common.health import HealthMixin
-from services.common.outbox import Outbox as OutboxRelay
 from services.notify import consumers, deliveries, digests, event_retries, inbox, preferences
 from services.notify.directory import DirectoryRpc
 from services.notify.messages import mail_domain
-from services.notify.models import Outbox
 from services.notify.send_results import SendResults, SendResultsProvider
 from services.notify.settings import MailSettings, MailSettingsProvider, digest_hour, event_retry_delays
 from services.notify.transport import MailerPool, MailerPoolProvider
@@ -38,8 +36,9 @@ DIGEST_INTERVAL_SECONDS = 60
 class NotifyService(HealthMixin):
     name = "notify"
 
+    # notify publishes no events, so it runs no outbox relay: the relay queries its table after
+    # every worker, which took about 5 % of notify's time in the notification benchmark.
     db = Database()
-    outbox = OutboxRelay(Outbox)
     caller: Caller = CallerProvider()
     directory = DirectoryRpc()
     catalog_rpc = ServiceRpc("catalog")
