@@ -100,7 +100,7 @@ USERS_CACHE_MAX_ENTRIES = 10_000
 
 
 class CachedDirectory:
-    """The directory client of one worker: the RPC methods, answered from the cache when it can."""
+    """The directory client of one worker: the RPC methods, served from the cache while its entries are fresh."""
 
     def __init__(self, client: Any, cache: DirectoryCache) -> None:
         self.client = client

@@ -91,7 +91,7 @@ def directory_service() -> str:
 
 
 def directory_cache_seconds() -> int:
-    """Return how long directory replies are kept, in seconds (0 asks the directory at every event)."""
+    """Return how long directory replies are kept, in seconds (0 calls the directory for every event)."""
     seconds = config.optional_int("NOTIFY_DIRECTORY_CACHE_SECONDS", DEFAULT_DIRECTORY_CACHE_SECONDS)
     if seconds < 0:
         raise config.MissingSetting(

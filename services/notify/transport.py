@@ -117,8 +117,8 @@ class Mailer:
 # Some servers limit the messages accepted over one connection, so a session is renewed after
 # this many messages rather than meeting such a limit as an error.
 MAX_MESSAGES_PER_SESSION = 100
-# An idle session older than this is closed rather than reused: servers drop idle clients (RFC 5321
-# asks them to wait at least 5 minutes), and a session they dropped would cost a failed first send.
+# An idle session older than this is closed rather than reused. Servers drop idle clients after a
+# timeout of their own, and a session they dropped would cost a failed first send.
 IDLE_SESSION_SECONDS = 30
 
 

@@ -63,7 +63,7 @@ def test_agents_asked_again_after_ttl():
     assert client.agent_calls == 2
 
 
-def test_users_cached_per_id_and_unknown_ids_asked_again():
+def test_users_cached_only_when_known():
     directory, client, clock = make_directory(10)
 
     assert directory.get_users(ids=["u-1", "nobody"]) == [CUSTOMER]
