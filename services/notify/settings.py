@@ -16,6 +16,8 @@ DEFAULT_MAIL_FROM = "Portail client <no-reply@localhost>"
 DEFAULT_RETRY_DELAYS = (30, 120, 600, 1800, 7200)
 # Waits before each new try of an event whose handling failed (about 8.5 hours in all).
 DEFAULT_EVENT_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600)
+# Relays limit the connections one client may open at once, so a notify process opens at most this many.
+DEFAULT_SMTP_MAX_SESSIONS = 20
 # A deactivated agent or a changed address or language is seen this many seconds late at most.
 DEFAULT_DIRECTORY_CACHE_SECONDS = 10
 
@@ -90,6 +92,14 @@ def directory_service() -> str:
     return os.environ.get("NOTIFY_DIRECTORY_SERVICE") or "auth"
 
 
+def smtp_max_sessions() -> int:
+    """Return how many SMTP sessions one notify process keeps open at most."""
+    sessions = config.optional_int("SMTP_MAX_SESSIONS", DEFAULT_SMTP_MAX_SESSIONS)
+    if sessions < 1:
+        raise config.MissingSetting(f"environment variable SMTP_MAX_SESSIONS must be 1 or more, got {sessions}")
+    return sessions
+
+
 def directory_cache_seconds() -> int:
     """Return how long directory replies are kept, in seconds (0 calls the directory for every event)."""
     seconds = config.optional_int("NOTIFY_DIRECTORY_CACHE_SECONDS", DEFAULT_DIRECTORY_CACHE_SECONDS)
@@ -116,6 +126,7 @@ class MailSettingsProvider(DependencyProvider):
         digest_hour()
         event_retry_delays()
         directory_cache_seconds()
+        smtp_max_sessions()
 
     def get_dependency(self, worker_ctx: Any) -> MailSettings:
         return self.settings

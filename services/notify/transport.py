@@ -14,11 +14,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Iterator
 
+from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
 from services.common import config
 from services.common.events import utc_now
-from services.notify.settings import MailSettings, mail_settings
+from services.notify.settings import MailSettings, mail_settings, smtp_max_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +126,10 @@ IDLE_SESSION_SECONDS = 30
 class MailerPool:
     """Open SMTP sessions kept between batches, so a worker does not connect, greet and log in per event.
 
-    Each batch takes a session for itself and gives it back afterwards; at most `size` idle sessions
-    are kept. The pool is used by the green threads of one process only, which never preempt each
-    other between the list operations below.
+    Each batch takes a session for itself and gives it back afterwards. At most `size` sessions are
+    open at once, in use or idle: a batch waits for a free one, because relays limit the connections
+    of one client. The pool is used by the green threads of one process only, which never preempt
+    each other between the list operations below.
     """
 
     def __init__(self, settings: MailSettings, size: int, clock: Any = time.monotonic) -> None:
@@ -135,17 +137,19 @@ class MailerPool:
         self.size = size
         self.clock = clock
         self.idle: list[tuple[float, Mailer]] = []
+        self.free = Semaphore(size)
 
     @contextmanager
     def session(self) -> Iterator[Mailer]:
-        mailer = self._take()
-        try:
-            yield mailer
-        except BaseException:
-            # The session may be in the middle of a command: close the socket without a QUIT.
-            mailer._drop()
-            raise
-        self._give_back(mailer)
+        with self.free:
+            mailer = self._take()
+            try:
+                yield mailer
+            except BaseException:
+                # The session may be in the middle of a command: close the socket without a QUIT.
+                mailer._drop()
+                raise
+            self._give_back(mailer)
 
     def _take(self) -> Mailer:
         while self.idle:
@@ -156,12 +160,8 @@ class MailerPool:
         return Mailer(self.settings)
 
     def _give_back(self, mailer: Mailer) -> None:
-        if not mailer.connected:
-            return
-        if len(self.idle) >= self.size:
-            mailer.close()
-            return
-        self.idle.append((self.clock(), mailer))
+        if mailer.connected:
+            self.idle.append((self.clock(), mailer))
 
     def close_idle(self, older_than: float = IDLE_SESSION_SECONDS) -> None:
         """Close the idle sessions released more than `older_than` seconds ago."""
@@ -180,8 +180,7 @@ class MailerPoolProvider(DependencyProvider):
     """Give the workers of a service the process's pool of SMTP sessions, closed when the service stops."""
 
     def setup(self) -> None:
-        # One idle session per worker at most: a busier moment opens more, and they are closed on return.
-        self.pool = MailerPool(mail_settings(), size=self.container.max_workers)
+        self.pool = MailerPool(mail_settings(), size=smtp_max_sessions())
 
     def stop(self) -> None:
         self.pool.close()

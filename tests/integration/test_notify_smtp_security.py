@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Iterator
 
+import eventlet
 import pytest
 
 from services.notify.messages import RenderedEmail, build_message
@@ -155,19 +156,30 @@ def test_pool_closes_sessions_idle_too_long(tls_server, certificate, monkeypatch
     assert len(tls_server.wait_for(RECIPIENT, count=2)) == 2
 
 
-def test_pool_keeps_at_most_size_idle_sessions(tls_server, certificate, monkeypatch):
+def test_pool_batches_wait_for_free_session(tls_server, certificate, monkeypatch):
     configure(monkeypatch, tls_server, certificate[0], PASSWORD)
     settings = mail_settings()
     pool = MailerPool(settings, size=1)
+    steps: list[str] = []
+    clients = []
 
-    with pool.session() as first, pool.session() as second:
-        first.deliver(sample_message(settings.mail_from), RECIPIENT)
-        second.deliver(sample_message(settings.mail_from), RECIPIENT)
-    kept = [mailer for _released_at, mailer in pool.idle]
+    def batch(name: str) -> None:
+        with pool.session() as mailer:
+            steps.append(f"{name} took a session")
+            # Yields to the other green thread, which must wait for this session.
+            eventlet.sleep(0.05)
+            mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+            clients.append(mailer.client)
+            steps.append(f"{name} gave it back")
+
+    for thread in [eventlet.spawn(batch, "first"), eventlet.spawn(batch, "second")]:
+        thread.wait()
+    kept = len(pool.idle)
     pool.close()
 
-    assert len(kept) == 1
-    assert not (first.connected and second.connected)
+    assert steps == ["first took a session", "first gave it back", "second took a session", "second gave it back"]
+    assert clients[0] is clients[1]
+    assert kept == 1
 
 
 def test_pool_drops_session_after_error_in_batch(tls_server, certificate, monkeypatch):
