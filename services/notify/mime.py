@@ -1,8 +1,8 @@
 """Encode a notification e-mail straight to the bytes sent over SMTP.
 
 `messages.build_message` builds the same message with the standard library's `EmailMessage`. Its
-header parsing and generator made building a message the largest CPU cost of a delivery: 12.1 ms
-against 0.86 ms for this encoder, for one ticket e-mail on a loaded 2-core machine (CPython 3.11.7).
+header parsing and generator made building a message the largest CPU cost of a delivery: 1.8 ms
+against 0.17 ms for this encoder, for one ticket e-mail (CPython 3.11.7, 2-core AMD EPYC VM).
 This encoder writes the fixed structure of our messages directly: ASCII header values as they are,
 other values as RFC 2047 encoded words, and both bodies in quoted-printable, so the message is
 7-bit clean for any server.
