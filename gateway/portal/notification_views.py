@@ -29,6 +29,7 @@ def kind_labels(language: str) -> dict[str, str]:
     return {
         "TICKET_CREATED": _("New requests"), "TICKET_STATUS_CHANGED": _("Status changes of requests"),
         "TICKET_MESSAGE_POSTED": _("Messages on requests"), "TICKET_ASSIGNED": _("Requests assigned to me"),
+        "TICKET_SUSPENSION_REMINDED": _("Reminders about suspended requests"),
         "NEWS_PUBLISHED": _("News"), "USER_INVITED": _("Invitations"),
         "PASSWORD_RESET_REQUESTED": _("Password resets"), "DIGEST": _("Daily digest"),
     }

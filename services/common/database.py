@@ -22,7 +22,8 @@ def make_engine(url: str, **options: Any) -> Engine:
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         # SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3, whose C implementation blocks the
-        # eventlet hub; psycopg2 cooperates with eventlet.
+        # eventlet hub. NOTE: psycopg2 blocks it too while a query runs, because no eventlet wait
+        # callback is installed (with one, notify was slower in its benchmark: docs/benchmarks.md).
         url = parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)

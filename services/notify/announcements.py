@@ -89,6 +89,7 @@ def for_ticket_event(event_type: str, data: dict[str, Any], recipients: list[dic
         "internal": bool(data.get("internal") or data.get("is_internal")),
         "excerpt": _excerpt(data) if event_type == "ticket_message_posted" else "",
         "link": ticket_link(number),
+        "auto_close_at": _paris_time(data.get("auto_close_at")),
     }
     return [
         Announcement(kind=kind, user_id=user.get("id"), email=user["email"], name=user.get("display_name"),

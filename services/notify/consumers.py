@@ -28,6 +28,7 @@ HANDLED_EVENTS: dict[str, tuple[str, str]] = {
     "handle_ticket_status_changed": ("tickets", "ticket_status_changed"),
     "handle_ticket_message_posted": ("tickets", "ticket_message_posted"),
     "handle_ticket_assigned": ("tickets", "ticket_assigned"),
+    "handle_ticket_suspension_reminded": ("tickets", "ticket_suspension_reminded"),
     "handle_user_invited": ("auth", "user_invited"),
     "handle_password_reset_requested": ("auth", "password_reset_requested"),
     "handle_news_published": ("news", "news_published"),

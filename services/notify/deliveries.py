@@ -1,8 +1,9 @@
 """The e-mail delivery log: queue, claim, send outside any transaction, retry with backoff.
 
 A row is queued with `next_attempt_at` set one lease ahead, which reserves it for the worker that
-created it. That worker sends it right after its commit. The retry timer picks up the rows whose
-time has come: failed sends, and rows of a worker that died before sending. Claiming moves `next_attempt_at`
+created it. That worker sends it right after its commit, and `send_results` writes the outcome a
+fraction of a second later. The retry timer picks up the rows whose time has come: failed sends,
+and rows of a worker that died before sending or before its results were written. Claiming moves `next_attempt_at`
 forward with a compare-and-set update, so two workers never send one row at the same moment.
 """
 from __future__ import annotations
@@ -18,9 +19,10 @@ from services.common.events import isoformat, utc_now
 from services.common.pagination import paginate
 from services.notify.exceptions import InvalidDeliveryFilter
 from services.notify.messages import RenderedEmail, build_message
+from services.notify.mime import can_encode, encode_message
 from services.notify.models import DeliveryStatus, EmailDelivery, NotificationKind
-from services.notify.settings import MailSettings
-from services.notify.transport import DeliveryError, Mailer
+from services.notify.send_results import SendResults
+from services.notify.transport import DeliveryError, Mailer, MailerPool
 
 logger = logging.getLogger(__name__)
 
@@ -66,64 +68,65 @@ def claim_due(session: Session, now: datetime, limit: int = DUE_BATCH_SIZE) -> l
     return claimed
 
 
-def send_claimed(session: Session, settings: MailSettings, delivery_ids: list[str]) -> None:
-    """Send each reserved row over one SMTP session; a failure is recorded on its row and stops no other."""
-    with Mailer(settings) as mailer:
-        for delivery_id in delivery_ids:
-            try:
-                send_delivery(session, mailer, delivery_id)
-            except Exception:
-                session.rollback()
-                logger.exception("delivery %s: unexpected error while sending; the retry timer will take it up",
-                                 delivery_id)
+def send_claimed(session: Session, mailers: MailerPool, results: SendResults, delivery_ids: list[str]) -> None:
+    """Send the reserved rows over one SMTP session and add each outcome to `results`.
 
-
-def send_delivery(session: Session, mailer: Mailer, delivery_id: str) -> DeliveryStatus | None:
-    """Send one queued row and record the result; return its new status (None when not queued)."""
-    delivery = session.get(EmailDelivery, delivery_id)
-    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
-        session.commit()
-        return None
+    A failure is recorded on its row and stops no other. An unexpected error leaves its row queued
+    under its lease, so the retry timer takes it up once the lease ends.
+    """
+    if not delivery_ids:
+        return
+    rows = list(session.scalars(select(EmailDelivery).where(
+        EmailDelivery.id.in_(delivery_ids), EmailDelivery.status == DeliveryStatus.QUEUED)))
     # End the read transaction before talking to SMTP: SQLite must not see a transaction held open.
     session.commit()
+    if not rows:
+        return
+    with mailers.session() as mailer:
+        for delivery in rows:
+            try:
+                error, permanent = _deliver(mailer, delivery)
+            except Exception:
+                logger.exception("delivery %s: unexpected error while sending; the retry timer will take it up",
+                                 delivery.id)
+                continue
+            results.add(attempt_result(delivery, mailer.settings.retry_delays, error, permanent))
 
-    settings = mailer.settings
-    error, permanent = _deliver(mailer, delivery)
+
+def attempt_result(delivery: EmailDelivery, retry_delays: tuple[int, ...], error: str | None,
+                   permanent: bool) -> dict[str, Any]:
+    """Return the column values that record one attempt on `delivery`, keyed by its `id`, and log it."""
     now = utc_now()
-    delivery.attempts += 1
+    attempts = delivery.attempts + 1
+    values: dict[str, Any] = {"id": delivery.id, "attempts": attempts, "updated_at": now}
     if error is None:
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = now
-        delivery.last_error = None
-        delivery.next_attempt_at = None
+        values.update(status=DeliveryStatus.SENT, sent_at=now, last_error=None, next_attempt_at=None)
         logger.info("delivery %s (%s, event %s) sent after %d attempt(s)",
-                    delivery.id, delivery.kind.value, delivery.event_id, delivery.attempts)
+                    delivery.id, delivery.kind.value, delivery.event_id, attempts)
     else:
-        delivery.last_error = error[:ERROR_MAX_LENGTH]
-        delay = None if permanent else retry_delay(delivery.attempts, settings.retry_delays)
+        delay = None if permanent else retry_delay(attempts, retry_delays)
+        values["last_error"] = error[:ERROR_MAX_LENGTH]
         if delay is None:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = None
+            values.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
             logger.warning("delivery %s (%s, event %s) failed for good after %d attempt(s): %s",
-                           delivery.id, delivery.kind.value, delivery.event_id, delivery.attempts, error)
+                           delivery.id, delivery.kind.value, delivery.event_id, attempts, error)
         else:
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            values.update(status=DeliveryStatus.QUEUED, next_attempt_at=now + timedelta(seconds=delay))
             logger.warning("delivery %s (%s) attempt %d failed; retry in %ss: %s",
-                           delivery.id, delivery.kind.value, delivery.attempts, delay, error)
-    if delivery.status != DeliveryStatus.QUEUED and delivery.kind in SECRET_KINDS:
-        delivery.body_text = REDACTED_BODY
-        delivery.body_html = REDACTED_BODY
-    session.add(delivery)
-    session.commit()
-    return delivery.status
+                           delivery.id, delivery.kind.value, attempts, delay, error)
+    if values["status"] != DeliveryStatus.QUEUED and delivery.kind in SECRET_KINDS:
+        values.update(body_text=REDACTED_BODY, body_html=REDACTED_BODY)
+    return values
 
 
 def _deliver(mailer: Mailer, delivery: EmailDelivery) -> tuple[str | None, bool]:
     """Hand the row's message over; return the error text (None on success) and whether it is final."""
     rendered = RenderedEmail(subject=delivery.subject, text=delivery.body_text, html=delivery.body_html)
+    mail_from = mailer.settings.mail_from
+    build = encode_message if can_encode(mail_from, delivery.recipient) else build_message
     try:
-        message = build_message(mailer.settings.mail_from, delivery.recipient, None, rendered,
-                                message_id=delivery.message_id, language=delivery.language)
+        message = build(mail_from, delivery.recipient, None, rendered,
+                        message_id=delivery.message_id, language=delivery.language)
     except ValueError as exc:
         return f"invalid message: {exc}", True
     try:

@@ -15,7 +15,8 @@ from services.common.idempotency import claim_event
 from services.notify.announcements import Announcement, status_label
 from services.notify.deliveries import lease_end
 from services.notify.messages import RenderedEmail, language_of, render_email
-from services.notify.models import DigestItem, EmailDelivery, EmailFrequency, Notification, ProcessedEvent
+from services.notify.models import (DigestItem, EmailDelivery, EmailFrequency, Notification, ProcessedEvent,
+                                    new_id)
 from services.notify.preferences import DEFAULT_CHOICE, choices_for, default_choice
 
 logger = logging.getLogger(__name__)
@@ -85,14 +86,14 @@ def _store(session: Session, announcements: list[Announcement], event_id: str | 
                                    event_id=event_id, created_at=visible_at))
             continue
         delivery = EmailDelivery(
-            user_id=item.user_id, recipient=item.email.strip(), subject=rendered.subject, kind=item.kind,
+            # The id is set here rather than at flush, so the rows are inserted together at commit.
+            id=new_id(), user_id=item.user_id, recipient=item.email.strip(), subject=rendered.subject, kind=item.kind,
             language=language_of(item.language), body_text=rendered.text, body_html=rendered.html,
             event_id=event_id, message_id=make_msgid(domain=mail_domain), created_at=now,
             # A deferred row is left to the retry timer, which sends it once `visible_at` is due.
             next_attempt_at=visible_at if deferred else lease_end(now),
         )
         session.add(delivery)
-        session.flush()
         if not deferred:
             reserved.append(delivery.id)
     return reserved

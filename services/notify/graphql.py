@@ -23,6 +23,7 @@ class NotificationKind(graphene.Enum):
     TICKET_STATUS_CHANGED = "ticket_status_changed"
     TICKET_MESSAGE_POSTED = "ticket_message_posted"
     TICKET_ASSIGNED = "ticket_assigned"
+    TICKET_SUSPENSION_REMINDED = "ticket_suspension_reminded"
     NEWS_PUBLISHED = "news_published"
     USER_INVITED = "user_invited"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"

@@ -54,9 +54,11 @@ def clean_header(value: Any, max_length: int = SUBJECT_MAX_LENGTH) -> str:
 def _environments() -> tuple[Environment, Environment]:
     loader = FileSystemLoader(str(TEMPLATES_DIR))
     html = Environment(loader=loader, autoescape=select_autoescape(["html"], default=True),
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+                       undefined=StrictUndefined,
+                       keep_trailing_newline=True, auto_reload=False)
     # Plain text and subjects are not HTML: escaping them would show `&amp;` to the reader.
-    text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+    text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined,
+                       keep_trailing_newline=True, auto_reload=False)
     return html, text
 
 

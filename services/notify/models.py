@@ -35,6 +35,8 @@ class NotificationKind(str, enum.Enum):
     TICKET_STATUS_CHANGED = "ticket_status_changed"
     TICKET_MESSAGE_POSTED = "ticket_message_posted"
     TICKET_ASSIGNED = "ticket_assigned"
+    # The tickets service's reminder to the requester of a suspended ticket that still awaits information.
+    TICKET_SUSPENSION_REMINDED = "ticket_suspension_reminded"
     NEWS_PUBLISHED = "news_published"
     # Account e-mails (invitation, password reset) carry a single-use link: they are always sent
     # immediately and never shown in the portal, whatever the preferences.

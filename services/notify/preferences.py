@@ -18,6 +18,7 @@ CONFIGURABLE_KINDS = (
     NotificationKind.TICKET_STATUS_CHANGED,
     NotificationKind.TICKET_MESSAGE_POSTED,
     NotificationKind.TICKET_ASSIGNED,
+    NotificationKind.TICKET_SUSPENSION_REMINDED,
     NotificationKind.NEWS_PUBLISHED,
 )
 

@@ -2,8 +2,9 @@
 
 Users are the dicts of auth's `get_users`/`list_agents` (`id, email, display_name, language, role`).
 The rules: support's actions go to the requester and followers, a customer's actions go to the
-agents concerned (the assignee when there is one, otherwise every active agent), internal notes
-never reach a customer, and nobody hears about their own action.
+agents concerned (the assignee when there is one, otherwise every active agent), reminders about a
+suspended ticket go to the requester and followers, internal notes never reach a customer, and
+nobody hears about their own action.
 """
 from __future__ import annotations
 
@@ -90,6 +91,9 @@ def ticket_recipients(event_type: str, data: dict[str, Any], actor_id: str | Non
         chosen = agents_concerned(data, agents)
     elif event_type in ("ticket_message_posted", "ticket_status_changed"):
         chosen = parties_present if by_support else agents_concerned(data, agents)
+    elif event_type == "ticket_suspension_reminded":
+        # Only the requester and followers can send the information the support is waiting for.
+        chosen = parties_present
     else:
         chosen = []
 

@@ -16,6 +16,10 @@ DEFAULT_MAIL_FROM = "Portail client <no-reply@localhost>"
 DEFAULT_RETRY_DELAYS = (30, 120, 600, 1800, 7200)
 # Waits before each new try of an event whose handling failed (about 8.5 hours in all).
 DEFAULT_EVENT_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600)
+# Relays limit the connections one client may open at once, so a notify process opens at most this many.
+DEFAULT_SMTP_MAX_SESSIONS = 20
+# A deactivated agent or a changed address or language is seen this many seconds late at most.
+DEFAULT_DIRECTORY_CACHE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,23 @@ def directory_service() -> str:
     return os.environ.get("NOTIFY_DIRECTORY_SERVICE") or "auth"
 
 
+def smtp_max_sessions() -> int:
+    """Return how many SMTP sessions one notify process keeps open at most."""
+    sessions = config.optional_int("SMTP_MAX_SESSIONS", DEFAULT_SMTP_MAX_SESSIONS)
+    if sessions < 1:
+        raise config.MissingSetting(f"environment variable SMTP_MAX_SESSIONS must be 1 or more, got {sessions}")
+    return sessions
+
+
+def directory_cache_seconds() -> int:
+    """Return how long directory replies are kept, in seconds (0 calls the directory for every event)."""
+    seconds = config.optional_int("NOTIFY_DIRECTORY_CACHE_SECONDS", DEFAULT_DIRECTORY_CACHE_SECONDS)
+    if seconds < 0:
+        raise config.MissingSetting(
+            f"environment variable NOTIFY_DIRECTORY_CACHE_SECONDS must be 0 or more, got {seconds}")
+    return seconds
+
+
 def digest_hour() -> int:
     """Return the hour (0-23, Europe/Paris) after which each day's digest goes out."""
     hour = config.optional_int("NOTIFY_DIGEST_HOUR", 7)
@@ -104,6 +125,8 @@ class MailSettingsProvider(DependencyProvider):
         # Read here only to fail at start on an invalid value; the timers read them again.
         digest_hour()
         event_retry_delays()
+        directory_cache_seconds()
+        smtp_max_sessions()
 
     def get_dependency(self, worker_ctx: Any) -> MailSettings:
         return self.settings

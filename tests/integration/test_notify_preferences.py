@@ -100,7 +100,8 @@ def test_preferences_default_to_immediate_email_except_news(system):
 
     preferences = body["data"]["notificationPreferences"]
     assert {item["kind"] for item in preferences} == {
-        "TICKET_CREATED", "TICKET_STATUS_CHANGED", "TICKET_MESSAGE_POSTED", "TICKET_ASSIGNED", "NEWS_PUBLISHED"}
+        "TICKET_CREATED", "TICKET_STATUS_CHANGED", "TICKET_MESSAGE_POSTED", "TICKET_ASSIGNED",
+        "TICKET_SUSPENSION_REMINDED", "NEWS_PUBLISHED"}
     by_kind = {item["kind"]: item for item in preferences}
     assert all(item["inAppEnabled"] for item in preferences)
     assert all(item["emailFrequency"] == "IMMEDIATE" for item in preferences)

@@ -8,11 +8,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Iterator
 
+import eventlet
 import pytest
 
 from services.notify.messages import RenderedEmail, build_message
 from services.notify.settings import mail_settings
-from services.notify.transport import DeliveryError, Mailer, deliver
+from services.notify.transport import IDLE_SESSION_SECONDS, DeliveryError, Mailer, MailerPool, deliver
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
@@ -106,3 +107,90 @@ def test_mailer_reuses_one_session_and_reconnects(tls_server, certificate, monke
 
     assert second_session is first_session
     assert len(tls_server.wait_for(RECIPIENT, count=3)) == 3
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_pool_reuses_session_between_batches(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    pool = MailerPool(settings, size=2)
+
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        first_client = mailer.client
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        second_client = mailer.client
+    pool.close()
+
+    assert first_client is not None
+    assert second_client is first_client
+    assert pool.idle == []
+    assert len(tls_server.wait_for(RECIPIENT, count=2)) == 2
+
+
+def test_pool_closes_sessions_idle_too_long(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    clock = Clock()
+    pool = MailerPool(settings, size=2, clock=clock)
+
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        first_client = mailer.client
+    clock.now += IDLE_SESSION_SECONDS
+    with pool.session() as mailer:
+        mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+        second_client = mailer.client
+    pool.close()
+
+    assert second_client is not first_client
+    assert first_client is not None and first_client.sock is None
+    assert len(tls_server.wait_for(RECIPIENT, count=2)) == 2
+
+
+def test_pool_batches_wait_for_free_session(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    pool = MailerPool(settings, size=1)
+    steps: list[str] = []
+    clients = []
+
+    def batch(name: str) -> None:
+        with pool.session() as mailer:
+            steps.append(f"{name} took a session")
+            # Yields to the other green thread, which must wait for this session.
+            eventlet.sleep(0.05)
+            mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+            clients.append(mailer.client)
+            steps.append(f"{name} gave it back")
+
+    for thread in [eventlet.spawn(batch, "first"), eventlet.spawn(batch, "second")]:
+        thread.wait()
+    kept = len(pool.idle)
+    pool.close()
+
+    assert steps == ["first took a session", "first gave it back", "second took a session", "second gave it back"]
+    assert clients[0] is clients[1]
+    assert kept == 1
+
+
+def test_pool_drops_session_after_error_in_batch(tls_server, certificate, monkeypatch):
+    configure(monkeypatch, tls_server, certificate[0], PASSWORD)
+    settings = mail_settings()
+    pool = MailerPool(settings, size=2)
+
+    with pytest.raises(RuntimeError):
+        with pool.session() as mailer:
+            mailer.deliver(sample_message(settings.mail_from), RECIPIENT)
+            raise RuntimeError("worker killed in the middle of a batch")
+
+    assert pool.idle == []
+    assert not mailer.connected

@@ -172,10 +172,16 @@ def test_ticket_created_adds_portal_notification(system, mail_server):
 
 
 def test_ticket_event_retried_when_directory_fails(system, mail_server):
-    data = ticket_data()
+    # notify keeps directory replies for a few seconds, so a requester it has never seen makes it call.
+    requester_id = str(uuid.uuid4())
+    system.directory.add_user({"id": requester_id, "email": f"client-{requester_id[:8]}@example.fr",
+                               "first_name": "Client", "last_name": requester_id[:8],
+                               "display_name": f"Client {requester_id[:8]}", "organisation_id": demo.ORG_SAINT_AUBIN,
+                               "role": "customer", "language": "fr", "phone": None})
+    data = ticket_data(requester_id=requester_id, follower_ids=[])
     system.directory.fail_next_calls(2)
 
-    publish_event(system.vhost.amqp_uri, "tickets", "ticket_created", data, user_actor(demo.USER_JDUPONT))
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_created", data, user_actor(requester_id))
 
     received = mail_server.wait_for("cbernard@eksae.example.fr", matching=about(data["number"]))
     assert len(received) == 1
@@ -205,3 +211,21 @@ def test_automatic_reply_notifies_nobody(system, mail_server):
         time.sleep(0.1)
     for address in AGENT_ADDRESSES:
         assert not any(data["number"] in item.subject for item in mail_server.messages_to(address)), address
+
+
+def test_suspension_reminder_emails_requester(system, mail_server):
+    data = ticket_data(status="suspended", assignee_id=demo.AGENT_LPETIT,
+                       suspension_reason="Merci de joindre l'acte de naissance.",
+                       suspended_at="2026-12-01T09:00:00+00:00", auto_close_at="2026-12-15T09:00:00+00:00")
+
+    publish_event(system.vhost.amqp_uri, "tickets", "ticket_suspension_reminded", data, {"type": "system"})
+
+    received = mail_server.wait_for(JDUPONT, matching=about(data["number"]))
+    assert len(received) == 1
+    assert received[0].subject == f"[Demande {data['number']}] Informations attendues (rappel) : {data['title']}"
+    assert f"/support/tickets/{data['number']}" in received[0].text()
+    assert "Merci de joindre l'acte de naissance." in received[0].text()
+    assert "15/12/2026 10:00" in received[0].text()
+    assert f"/support/tickets/{data['number']}" in received[0].html()
+    mail_server.wait_for(MLEROY, matching=about(data["number"]))
+    assert not any(data["number"] in item.subject for item in mail_server.messages_to("lpetit@eksae.example.fr"))

@@ -1,6 +1,6 @@
 """Measure how fast the notify service turns new tickets into e-mails handed to SMTP.
 
-    python -m tests.perf.bench_notify [--rate 150] [--seconds 60] [--database postgresql]
+    python -m tests.perf.bench_notify [--rate 150] [--seconds 60] [--database postgresql] [--notify-instances 2]
 
 The script starts the five services and the gateway (`tests.support.system.System`, fresh virtual
 host and databases), a recording SMTP server on 127.0.0.1, then publishes `ticket_created` events
@@ -41,12 +41,16 @@ class TimingHandler:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.arrivals: list[tuple[str, float]] = []
+        # (ticket number, recipient) of each message, to count the messages received twice.
+        self.deliveries: list[tuple[str, str]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         arrived = time.time()
         found = NUMBER_PATTERN.search(envelope.original_content or envelope.content)
+        number = found.group(0).decode() if found else ""
         with self.lock:
-            self.arrivals.append((found.group(0).decode() if found else "", arrived))
+            self.arrivals.append((number, arrived))
+            self.deliveries.extend((number, recipient.lower()) for recipient in envelope.rcpt_tos)
         return "250 OK"
 
 
@@ -94,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-seconds", type=float, default=600.0,
                         help="how long to wait for the last e-mails after publishing (default 600)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--notify-instances", type=int, default=1,
+                        help="notify processes consuming the same queues (default 1)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     options = parser.parse_args(argv)
 
@@ -108,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     })
     try:
         system.start()
+        for index in range(1, options.notify_instances):
+            system.start_extra_instance("notify", index)
         published = publish(system.amqp_uri, options.rate, options.seconds)
         expected = len(published) * AGENTS_PER_TICKET
         deadline = time.monotonic() + options.drain_seconds
@@ -122,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         if handler.arrivals else (0.0, 0.0)
     results = {
         "rate_requested": options.rate, "seconds": options.seconds, "database": options.database,
+        "notify_instances": options.notify_instances,
         "tickets": len(published), "emails_expected": expected, "emails_received": len(handler.arrivals),
+        "emails_received_twice": len(handler.deliveries) - len(set(handler.deliveries)),
         "p50_ms": round(percentile(latencies, 0.50), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
@@ -132,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(results, indent=1))
     if options.json:
         options.json.write_text(json.dumps(results, indent=1))
-    return 0 if results["emails_received"] == expected else 1
+    return 0 if results["emails_received"] == expected and results["emails_received_twice"] == 0 else 1
 
 
 if __name__ == "__main__":

@@ -167,6 +167,22 @@ class System:
         if wait:
             self.wait_for_service(service)
 
+    def start_extra_instance(self, service: str, index: int) -> str:
+        """Start one more process of `service`, a competing consumer on the same queues; return its name.
+
+        The first instance already migrated the database and loaded the demo data.
+        """
+        name = f"{service}-{index}"
+        self._spawn(name, [sys.executable, "-m", "services.common.run", service])
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while f"service {service} started".encode() not in self.log_path(name).read_bytes():
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.processes[name].returncode}; see {self.log_path(name)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start within {START_TIMEOUT_SECONDS}s; see {self.log_path(name)}")
+            time.sleep(0.2)
+        return name
+
     def stop_service(self, service: str) -> None:
         process = self.processes.pop(service, None)
         if process is None:

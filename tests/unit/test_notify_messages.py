@@ -107,3 +107,20 @@ def test_long_accented_subject_keeps_its_spaces():
     parsed = email.message_from_bytes(message.as_bytes(policy=SMTP_POLICY), policy=email.policy.default)
 
     assert parsed["Subject"] == subject
+
+
+def test_suspension_reminder_renders_number_link_and_deadline():
+    context = {**TICKET_CONTEXT, "reason": "Joindre l'acte de naissance.", "auto_close_at": "18/12/2026 09:00"}
+
+    french = render_email("ticket_suspension_reminded", "fr", context)
+    english = render_email("ticket_suspension_reminded", "en", context)
+
+    assert french.subject == "[Demande 2026-0042] Informations attendues (rappel) : Export <b>bloqué</b> & lent"
+    assert english.subject == "[Ticket 2026-0042] Information needed (reminder): Export <b>bloqué</b> & lent"
+    for rendered in (french, english):
+        assert "https://portail.example.fr/support/tickets/2026-0042" in rendered.text
+        assert 'href="https://portail.example.fr/support/tickets/2026-0042"' in rendered.html
+        assert "18/12/2026 09:00" in rendered.text
+        assert "18/12/2026 09:00" in rendered.html
+    assert "Joindre l'acte de naissance." in french.text
+    assert "Joindre l&#39;acte de naissance." in french.html

@@ -90,3 +90,11 @@ def test_actor_read_from_envelope_or_data():
     assert actor_id_of({"actor": {"type": "user", "user_id": "x"}, "data": {}}) == "x"
     assert actor_id_of({"actor": {"type": "system"}, "data": {"actor_id": "y"}}) == "y"
     assert actor_id_of({"actor": {"type": "system"}, "data": {}}) is None
+
+
+def test_suspension_reminder_goes_to_requester_and_followers():
+    data = {**TICKET, "assignee_id": "a-1", "status": "suspended"}
+
+    chosen = ticket_recipients("ticket_suspension_reminded", data, None, USERS, AGENTS)
+
+    assert emails(chosen) == ["req@example.fr", "fol@example.fr"]
