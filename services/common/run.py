@@ -21,9 +21,9 @@ SERVICE_NAMES = ("auth", "catalog", "news", "tickets", "notify")
 logger = logging.getLogger("services.run")
 
 HEARTBEAT_INTERVAL_SECONDS = 5
-# Workers are greenlets, so many cost little; a call waiting for a slow step (a password hash, an
-# SMTP reply) keeps one, and with 10 a burst of 20 sign-ins held every one and delayed all other calls
-# of the auth service by about 0.5 s (tests/perf/test_auth_signin_load.py).
+# Workers are greenlets, so many cost little. A call waiting for a slow step (a password hash, an SMTP
+# reply) keeps its worker, so 10 were too few: a burst of 20 sign-ins delayed every other call of the
+# auth service by about 0.5 s (tests/perf/test_auth_signin_load.py).
 DEFAULT_MAX_WORKERS = 40
 # notify's workers spend most of their time waiting for SMTP replies. In the notification benchmark
 # (docs/benchmarks.md), one instance sent about 90 e-mails/s with 10 workers and 160/s with 60.
@@ -45,7 +45,7 @@ def nameko_config(service: str) -> dict:
         "AMQP_URI": config.amqp_uri(),
         "max_workers": max_workers,
         # nameko 3 takes each consumer's prefetch from PREFETCH_COUNT (10 by default), not from
-        # max_workers: past 10 calls in progress, every other call waited in RabbitMQ, idle workers or not.
+        # max_workers. With 10 calls in progress, any other call waited in RabbitMQ, even with idle workers.
         "PREFETCH_COUNT": max_workers,
         "parent_calls_tracked": 10,
         "serializer": "json",
