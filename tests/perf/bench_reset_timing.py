@@ -2,7 +2,7 @@
 
     python -m tests.perf.bench_reset_timing [--database sqlite] [--rounds 3]
 
-The answer is the same either way; its time must be about the same too, or timing would tell
+The response is the same either way. Its time must be about the same too, or timing would tell
 which addresses have accounts. The script starts the system, then sends `requestPasswordReset`
 alternately for the demo accounts and for unknown addresses, each request from its own client
 address (X-Forwarded-For, trusted from 127.0.0.1) so that the per-address limit does not interfere,
