@@ -15,7 +15,7 @@ from graphql import ExecutionResult, GraphQLError, execute, parse, specified_rul
 from graphene.validation import depth_limit_validator
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -27,7 +27,7 @@ from gateway.rpc import RpcClient, RpcError
 from gateway.schema import build_schema
 from services.common import config
 from services.common.caller import Caller
-from services.common.errors import Unauthenticated, text
+from services.common.errors import LocalizedText, Unauthenticated, text
 
 logger = logging.getLogger(__name__)
 
@@ -96,21 +96,21 @@ def _expired_session_cookie() -> Any:
     return CookieChange(SESSION_COOKIE, None)
 
 
-def cross_site_rejection(request: Request) -> str | None:
-    """Return why a cookie-authenticated POST looks cross-site, or None when it is acceptable.
+def cross_site_rejection(request: Request) -> LocalizedText | None:
+    """Return why a cookie-authenticated POST looks cross-site (in French and English), or None when acceptable.
 
     Browsers cannot send `application/json` cross-site without a CORS preflight, which this server
     never grants; a present Origin header must also name this server.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        return "content type must be application/json"
+        return text("le type de contenu doit être application/json", "content type must be application/json")
     origin = request.headers.get("origin")
     if origin and origin != "null":
         origin_host = urlsplit(origin).netloc
         allowed = {request.headers.get("host", ""), urlsplit(config.public_url()).netloc}
         if origin_host not in allowed:
-            return f"origin {origin} is not this server"
+            return text(f"l'origine {origin} n'est pas ce serveur", f"origin {origin} is not this server")
     return None
 
 
@@ -156,9 +156,9 @@ async def graphql_post(request: Request) -> Response:
     if context.auth_method == "session":
         reason = cross_site_rejection(request)
         if reason:
-            logger.warning("request %s rejected as cross-site: %s", context.request_id, reason)
+            logger.warning("request %s rejected as cross-site: %s", context.request_id, reason["en"])
             return _error_response(context, "FORBIDDEN", text(
-                f"Requête refusée : {reason}.", f"Request rejected: {reason}."), status=403)
+                f"Requête refusée : {reason['fr']}.", f"Request rejected: {reason['en']}."), status=403)
 
     result = await execute_graphql(app_state.schema, query, variables, operation_name, context)
     response_body: dict[str, Any] = {"data": result.data}
@@ -244,6 +244,8 @@ def create_app() -> Starlette:
     routes = [
         Route("/graphql", graphql_post, methods=["POST"]),
         Route("/graphql", graphql_explorer, methods=["GET"]),
+        # Browsers ask for /favicon.ico on pages that name no icon, such as the explorer.
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/portal/favicon.svg", 301)),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

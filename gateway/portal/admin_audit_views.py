@@ -46,7 +46,16 @@ def describe(entry: dict[str, Any], labels: dict[str, str]) -> str:
         return f"{details.get('old_name')} → {details.get('new_name')}"
     if entry["action"] == "ORGANISATION_CREATED":
         return str(details.get("name", ""))
-    return ", ".join(f"{key}: {value}" for key, value in details.items())
+    return ", ".join(f"{key}: {_detail_value(value)}" for key, value in details.items())
+
+
+def _detail_value(value: Any) -> str:
+    # Written as in the API's JSON, not as Python prints it: true, not True; a, b, not ['a', 'b'].
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 @signed_in

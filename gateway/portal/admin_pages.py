@@ -83,4 +83,11 @@ def action_labels(language: str) -> dict[str, str]:
         "ORGANISATION_CREATED": _("Organisation created"),
         "ORGANISATION_RENAMED": _("Organisation renamed"),
         "ACCOUNTS_IMPORTED": _("Accounts imported"),
+        "SECOND_FACTOR_ENABLED": _("Second factor enabled"),
+        "SECOND_FACTOR_DISABLED": _("Second factor disabled"),
+        "SECOND_FACTOR_FAILED": _("Wrong second-factor code"),
+        "SECOND_FACTOR_RESET": _("Second factor removed by an administrator"),
+        "RECOVERY_CODE_USED": _("Recovery code used"),
+        "RECOVERY_CODES_REGENERATED": _("Recovery codes replaced"),
+        "SECURITY_SETTING_CHANGED": _("Security setting changed"),
     }

@@ -104,7 +104,13 @@ async def ticket_page(request: Request, page: PageSession) -> Response:
     ticket = await find_ticket(page, request.path_params["number"])
     if ticket is None:
         return not_found(page)
-    return await render_ticket(page, ticket)
+    flash = None
+    if request.query_params.get("attribuee"):
+        _ = translations(page.language).gettext
+        assignee = ticket["assignee"]["displayName"] if ticket.get("assignee") else None
+        flash = (_("The request is now assigned to %(name)s.") % {"name": assignee} if assignee
+                 else _("The request is no longer assigned to anyone."))
+    return await render_ticket(page, ticket, flash=flash)
 
 
 @signed_in
@@ -151,6 +157,9 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
         fresh = await find_ticket(page, ticket["number"]) or ticket
         return await render_ticket(page, fresh, status=409 if result.first_code() == "CONFLICT" else 400,
                                    errors=errors)
+    if action == "attribuer":
+        # Assigning changes one field of the page; the message says it happened.
+        return redirect(page, f"/console/tickets/{ticket['number']}?attribuee=1")
     return redirect(page, f"/console/tickets/{ticket['number']}")
 
 

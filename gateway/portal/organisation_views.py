@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphql_relay import from_global_id
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,7 +32,9 @@ async def render_organisation(page: PageSession, status: int = 200, errors: list
     if not result.ok:
         return failure(page, result)
     return render(page, "organisation.html", status=status, organisation=result.data["me"]["organisation"],
-                  colleagues=nodes(result.data["users"]), errors=errors or [], field_errors=field_errors or {},
+                  colleagues=[dict(person, is_self=from_global_id(person["id"]).id == page.context.caller.user_id)
+                              for person in nodes(result.data["users"])],
+                  errors=errors or [], field_errors=field_errors or {},
                   values=values or {}, flash=flash, support_enabled=await support_enabled(page))
 
 

@@ -1,6 +1,7 @@
 """URL map of the portal; paths are French because they are what users see and share."""
 from __future__ import annotations
 
+from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from gateway.portal import (account_views, console_queue, console_views, home_views, notification_views,
@@ -73,6 +74,8 @@ def portal_routes() -> list[Route]:
 def admin_routes() -> list[Route]:
     """Return the console's administration pages, for administrators only."""
     return [
+        # The READMEs name the section by this address; its first page is the accounts list.
+        Route("/console/administration", lambda request: RedirectResponse("/console/administration/comptes", 303)),
         Route("/console/administration/comptes", admin_user_views.users, methods=["GET"]),
         Route("/console/administration/comptes", admin_user_views.create_user, methods=["POST"]),
         Route("/console/administration/comptes/{user_id}", admin_user_views.user_page, methods=["GET"]),

@@ -60,7 +60,7 @@ def reject_cross_site(info: Any) -> None:
     context = request_context(info)
     reason = None if context.csrf_verified else cross_site_rejection(context.request)
     if reason:
-        raise GatewayError.of(Forbidden, text(f"Requête refusée : {reason}.", f"Request rejected: {reason}."))
+        raise GatewayError.of(Forbidden, text(f"Requête refusée : {reason['fr']}.", f"Request rejected: {reason['en']}."))
 
 
 async def support_status(info: Any, profile: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from nameko.rpc import ServiceRpc, rpc
 
 from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
+from services.common.errors import ServiceError
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.news import articles
@@ -30,38 +31,38 @@ class NewsService(HealthMixin):
             return []
         return self.catalog_rpc.list_organisation_product_ids(organisation_id=self.caller.organisation_id)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def list_news(self, first: int | None = None, after: str | None = None) -> dict[str, Any]:
         """Return a page of the news the caller may read, pinned first, newest next."""
         self.caller.require_scope("news:read")
         return articles.list_articles(self.db, self.caller, self._reader_products(), first, after)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def get_news(self, article_id: str) -> dict[str, Any]:
         """Return one article; raises ArticleNotFound when it does not exist or is not for the caller."""
         self.caller.require_scope("news:read")
         return articles.get_article(self.db, self.caller, self._reader_products(), article_id)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def mark_news_read(self, article_id: str) -> dict[str, Any]:
         self.caller.require_scope("news:read")
         return articles.mark_read(self.db, self.caller, self._reader_products(), article_id)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def create_news(self, values: dict[str, Any]) -> dict[str, Any]:
         """Create a draft (agents only); raises InvalidArticle with the failing fields."""
         return articles.create_article(self.db, self.caller, values)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def publish_news(self, article_id: str) -> dict[str, Any]:
         return articles.publish_article(self.db, self.caller, article_id)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def update_news(self, article_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Change an article's fields (agents); raises ArticleNotFound or InvalidArticle."""
         return articles.update_article(self.db, self.caller, article_id, changes)
 
-    @rpc
+    @rpc(expected_exceptions=ServiceError)
     def archive_news(self, article_id: str) -> dict[str, Any]:
         """Withdraw an article from readers (agents); raises ArticleNotFound."""
         return articles.archive_article(self.db, self.caller, article_id)

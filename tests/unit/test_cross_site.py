@@ -22,11 +22,14 @@ def test_json_from_same_origin_accepted():
 def test_form_post_rejected():
     request = make_request({"content-type": "application/x-www-form-urlencoded", "host": "portail.test"})
 
-    assert cross_site_rejection(request) == "content type must be application/json"
+    assert cross_site_rejection(request) == {"fr": "le type de contenu doit être application/json",
+                                             "en": "content type must be application/json"}
 
 
 def test_foreign_origin_rejected():
     request = make_request({"content-type": "application/json", "host": "portail.test",
                             "origin": "https://evil.example"})
 
-    assert "evil.example" in cross_site_rejection(request)
+    reason = cross_site_rejection(request)
+    assert "evil.example" in reason["en"]
+    assert reason["fr"].startswith("l'origine http")
