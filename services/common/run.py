@@ -16,6 +16,8 @@ import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from services.common.log_filters import drop_expected_tracebacks  # noqa: E402
+
 SERVICE_NAMES = ("auth", "catalog", "news", "tickets", "notify")
 
 logger = logging.getLogger("services.run")
@@ -36,14 +38,6 @@ def configure_logging() -> None:
     # kombu logs every reconnection attempt at warning with a traceback; one line is enough here.
     logging.getLogger("kombu").setLevel(logging.ERROR)
     logging.getLogger("nameko.containers").addFilter(drop_expected_tracebacks)
-
-
-def drop_expected_tracebacks(record: logging.LogRecord) -> bool:
-    """Keep nameko's one-line warning for an expected service error (a user's invalid form, say) but
-    not its traceback: the error is the caller's, and the line names it."""
-    if record.levelno == logging.WARNING and str(record.msg).startswith("(expected)"):
-        record.exc_info = None
-    return True
 
 
 def nameko_config(service: str) -> dict:

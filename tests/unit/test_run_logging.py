@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from services.common.run import drop_expected_tracebacks
+from services.common.log_filters import drop_expected_tracebacks
 
 pytestmark = pytest.mark.unit
 
