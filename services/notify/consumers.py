@@ -8,12 +8,10 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notify import announcements, dispatch, recipients
 from services.notify.directory import active_agents, call_with_timeout, customers, users_by_id
-from services.notify.models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +42,6 @@ def apply_event(session: Session, directory: Any, catalog: Any, envelope: dict[s
     if source == "auth":
         return apply_account_event(session, directory, envelope, event_type, handler, mail_domain)
     return apply_news_event(session, directory, catalog, envelope, handler, mail_domain)
-
-
-def already_applied(session: Session, envelope: dict[str, Any], handler: str) -> bool:
-    """Return whether the event was applied, so a redelivery costs no directory call."""
-    event_id = envelope.get("event_id")
-    found = event_id is not None and session.scalar(select(ProcessedEvent.event_id).where(
-        ProcessedEvent.event_id == event_id, ProcessedEvent.handler == handler)) is not None
-    session.commit()
-    return found
 
 
 def is_automatic(data: dict[str, Any]) -> bool:

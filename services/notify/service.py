@@ -56,8 +56,6 @@ class NotifyService(HealthMixin):
             deliveries.send_claimed(self.db, self.mailers, self.send_results, reserved)
 
     def _handle(self, payload: dict[str, Any], handler: str) -> None:
-        if consumers.already_applied(self.db, payload, handler):
-            return
         try:
             reserved = consumers.apply_event(self.db, self.directory, self.catalog_rpc, payload, handler,
                                              mail_domain(self.settings.mail_from))
