@@ -19,8 +19,8 @@ from services.tickets.vocabulary import NATURE_LABELS, SEVERITY_LABELS
 class Column:
     """A list column; `value` reads it from a Ticket or from a row of the ticket table's columns.
 
-    `reads` names the ticket table's columns `value` uses, so that the export selects only those;
-    it defaults to the column of the same name as the key.
+    `reads` names the ticket table's columns that `value` uses, so that the export selects only
+    those. It defaults to the table column of the same name as the key.
     """
 
     key: str

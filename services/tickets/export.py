@@ -113,8 +113,8 @@ def export_tickets(session: Session, caller: Caller, tab: str | None, filters: d
     pending = store.begin()
     try:
         workbook = TicketWorkbook(keys, pending.file)
-        # Plain rows of the columns the chosen keys read: ORM objects, or the JSON columns nobody
-        # asked for, would cost more than writing the cells.
+        # Plain rows of only the table columns the chosen list columns read. ORM objects, or JSON
+        # columns that no chosen column reads, would cost more than writing the cells.
         needed = {"id", *(name for key in keys for name in COLUMNS[key].reads)}
         columns = [column for column in Ticket.__table__.columns if column.key in needed]
         result = session.execute(query.with_only_columns(*columns).execution_options(yield_per=EXPORT_CHUNK_ROWS))
