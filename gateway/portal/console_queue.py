@@ -1,6 +1,6 @@
 """The console's queue: filters read from the URL, saved views, and how long each ticket has waited.
 
-The queue's state lives in the URL (French parameter names, shareable between agents); a saved view
+The queue's state is in the URL, with French parameter names, so agents can share it. A saved view
 stores the same criteria through the tickets service and opens as such a URL.
 """
 from __future__ import annotations
@@ -162,7 +162,7 @@ async def view_save(request: Request, page: PageSession) -> Response:
     if refused:
         return refused
     form = await request.form()
-    # The form carries the queue's current parameters, so that the view saves what the agent sees.
+    # The form carries the queue's current parameters, so the view saves the queue on screen.
     params = {key: str(form.get(key, "")) for key in QUEUE_PARAMS if form.get(key)}
     tab = params.get("onglet") or "en-cours"
     view_input = {"name": str(form.get("name", "")), "tab": QUEUE_TABS.get(tab, "IN_PROGRESS"),

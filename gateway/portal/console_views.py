@@ -158,7 +158,7 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
         return await render_ticket(page, fresh, status=409 if result.first_code() == "CONFLICT" else 400,
                                    errors=errors)
     if action == "attribuer":
-        # Assigning changes one field of the page; the message says it happened.
+        # Assigning changes only one field of the page, so a message confirms it.
         return redirect(page, f"/console/tickets/{ticket['number']}?attribuee=1")
     return redirect(page, f"/console/tickets/{ticket['number']}")
 

@@ -1,6 +1,6 @@
 """« Modifier la demande »: the customer changes an open ticket's context, description or followers.
 
-The contract group is not editable (the service refuses it): a ticket filed under the wrong
+The contract group is not editable (the service rejects it): a ticket filed under the wrong
 contract is duplicated instead. Every change is recorded in the ticket's history by the service.
 """
 from __future__ import annotations

@@ -131,8 +131,8 @@ class ResetSecondFactorPayload(graphene.ObjectType):
 
 
 class ResetSecondFactor(graphene.Mutation):
-    """Remove another account's second factor and end its sessions, when its owner lost both their
-    authenticator and recovery codes (admins; customer managers for their organisation's accounts)."""
+    """Remove another account's second factor and end its sessions, for an owner who lost both their
+    authenticator and recovery codes. Admins may reset any account, customer managers their organisation's."""
 
     class Arguments:
         input = ResetSecondFactorInput(required=True, description="The account to reset.")

@@ -300,7 +300,7 @@ def reset_for_user(session: Session, caller: Caller, user_id: str) -> dict[str, 
     """Remove another account's second factor, for a person who lost both their device and codes.
 
     Admins may reset any account, customer managers those of their organisation. The account's
-    sessions end too, since whoever holds them may be the reason for the reset. Raises NotAllowed,
+    sessions end too, because a stolen session may be the reason for the reset. Raises NotAllowed,
     UserNotFound, or SecondFactorStateConflict when the account has no second factor.
     """
     # administration imports sessions, which imports this module: hence the import here.

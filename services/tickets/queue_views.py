@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.caller import Caller
@@ -82,7 +83,18 @@ def save_view(session: Session, caller: Caller, name: str, tab: str | None, filt
         view = TicketQueueView(user_id=caller.user_id, name=name)
         session.add(view)
     view.tab, view.filters, view.sort = tab, filters, sort
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same person saved a view of this name at the same moment (two tabs, a double click).
+        session.rollback()
+        logger.info("queue view %r of user %s saved twice at once; updating the saved one", name, caller.user_id)
+        view = session.scalar(select(TicketQueueView).where(TicketQueueView.user_id == caller.user_id,
+                                                            TicketQueueView.name == name))
+        if view is None:
+            raise
+        view.tab, view.filters, view.sort = tab, filters, sort
+        session.commit()
     logger.info("queue view %s saved by user %s", view.id, caller.user_id)
     return serialize_view(view)
 

@@ -19,7 +19,7 @@ def test_saved_view_and_assignment(page: Any, system: Any):
     view_name = f"Bloquantes à prendre {uuid.uuid4().hex[:4]}"
     sign_in(page, "cbernard@eksae.example.fr")
 
-    # Blocking tickets nobody has taken, waiting for support: the new ticket is among them.
+    # Blocking tickets that no agent has taken and that wait for support include the new ticket.
     page.goto("/console")
     page.get_by_label("Gravité").select_option(label="Bloquante")
     page.get_by_label("État", exact=True).select_option(label="En attente du support")

@@ -4,10 +4,10 @@
 
 The response is the same either way. Its time must be about the same too, or timing would tell
 which addresses have accounts. The script starts the system, then sends `requestPasswordReset`
-alternately for the demo accounts and for unknown addresses, each request from its own client
-address (X-Forwarded-For, trusted from 127.0.0.1) so that the per-address limit does not interfere,
-and each e-mail at most `--rounds` times (the per-e-mail limit is 3 an hour). It prints the median
-and the 90th percentile of each kind and their difference.
+alternately for the demo accounts and for unknown addresses. Each request comes from its own client
+address (X-Forwarded-For, trusted from 127.0.0.1), so the per-address limit does not interfere.
+Each e-mail is sent at most `--rounds` times, because the per-e-mail limit is 3 an hour. The script
+prints the median and the 90th percentile of each kind and their difference.
 """
 from __future__ import annotations
 
