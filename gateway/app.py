@@ -11,8 +11,7 @@ from typing import Any, AsyncIterator
 from urllib.parse import urlsplit
 
 import graphene
-from graphql import ExecutionResult, GraphQLError, execute, parse, specified_rules, validate
-from graphene.validation import depth_limit_validator
+from graphql import ExecutionResult, GraphQLError, execute
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,7 +20,8 @@ from starlette.staticfiles import StaticFiles
 
 from gateway.context import RequestContext
 from gateway.errors import GatewayError, format_error
-from gateway.limits import cost_limit_rule
+from gateway.documents import prepare
+from gateway.limits import cost_errors
 from gateway.plugins import discover_plugins
 from gateway.rpc import RpcClient, RpcError
 from gateway.schema import build_schema
@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "portail_session"
 LANGUAGE_COOKIE = "portail_lang"
-MAX_QUERY_DEPTH = 12
 MAX_BODY_BYTES = 1_000_000
 SUPPORTED_LANGUAGES = ("fr", "en")
 
@@ -169,15 +168,12 @@ async def graphql_post(request: Request) -> Response:
 
 async def execute_graphql(schema: graphene.Schema, query: str, variables: dict[str, Any],
                           operation_name: str | None, context: RequestContext) -> ExecutionResult:
-    try:
-        document = parse(query)
-    except GraphQLError as error:
-        return ExecutionResult(data=None, errors=[error])
-    rules = list(specified_rules) + [depth_limit_validator(max_depth=MAX_QUERY_DEPTH),
-                                     cost_limit_rule(variables or {})]
-    validation_errors = validate(schema.graphql_schema, document, rules)
-    if validation_errors:
-        return ExecutionResult(data=None, errors=validation_errors)
+    document, validation_errors = prepare(schema.graphql_schema, query)
+    if document is None or validation_errors:
+        return ExecutionResult(data=None, errors=list(validation_errors))
+    over_cost = cost_errors(document, variables or {})
+    if over_cost:
+        return ExecutionResult(data=None, errors=over_cost)
     result = execute(schema.graphql_schema, document, context_value=context,
                      variable_values=variables, operation_name=operation_name)
     if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):

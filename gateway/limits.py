@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
-    FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, IntValueNode, OperationDefinitionNode,
-    SelectionSetNode, ValidationContext, ValidationRule, VariableNode,
+    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode,
+    IntValueNode, OperationDefinitionNode, SelectionSetNode, VariableNode,
 )
 
 MAX_COST = 10_000
-# Page size assumed when `first` is a variable, whose value validation cannot see: the API's cap.
+# Page size assumed when `first` is a variable whose value is missing or not an integer: the API's cap.
 ASSUMED_PAGE_SIZE = 100
 
 
@@ -30,33 +30,41 @@ def _multiplier(field: FieldNode, variables: dict[str, Any]) -> int:
     return 1
 
 
-def selection_cost(context: ValidationContext, selection_set: SelectionSetNode | None,
+def selection_cost(fragments: dict[str, FragmentDefinitionNode], selection_set: SelectionSetNode | None,
                    variables: dict[str, Any], seen_fragments: frozenset[str] = frozenset()) -> int:
     if selection_set is None:
         return 0
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            children = selection_cost(context, selection.selection_set, variables, seen_fragments)
+            children = selection_cost(fragments, selection.selection_set, variables, seen_fragments)
             total += 1 + children * _multiplier(selection, variables)
         elif isinstance(selection, InlineFragmentNode):
-            total += selection_cost(context, selection.selection_set, variables, seen_fragments)
+            total += selection_cost(fragments, selection.selection_set, variables, seen_fragments)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            fragment = context.get_fragment(name)
+            fragment = fragments.get(name)
             # A fragment cycle is reported by graphql-core's own rule; count each fragment once per path.
             if fragment is not None and name not in seen_fragments:
-                total += selection_cost(context, fragment.selection_set, variables, seen_fragments | {name})
+                total += selection_cost(fragments, fragment.selection_set, variables, seen_fragments | {name})
     return total
 
 
-def cost_limit_rule(variables: dict[str, Any], max_cost: int = MAX_COST) -> type[ValidationRule]:
-    class CostLimitRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
-            cost = selection_cost(self.context, node.selection_set, variables)
-            if cost > max_cost:
-                self.report_error(GraphQLError(
-                    f"Query cost {cost} exceeds the maximum of {max_cost}; request fewer items per page "
-                    "or fewer nested lists.", node))
+def cost_errors(document: DocumentNode, variables: dict[str, Any], max_cost: int = MAX_COST) -> list[GraphQLError]:
+    """Return an error for each operation of a validated `document` whose cost exceeds `max_cost`.
 
-    return CostLimitRule
+    The cost depends on the variables, so it is checked on each request, after the document's
+    validation, which depends on the query text alone and is cached.
+    """
+    fragments = {definition.name.value: definition for definition in document.definitions
+                 if isinstance(definition, FragmentDefinitionNode)}
+    errors = []
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        cost = selection_cost(fragments, definition.selection_set, variables)
+        if cost > max_cost:
+            errors.append(GraphQLError(
+                f"Query cost {cost} exceeds the maximum of {max_cost}; request fewer items per page "
+                "or fewer nested lists.", definition))
+    return errors

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.auth import (accounts, administration, api_tokens, audit, credentials, importer, organisations,
                            second_factor, security_settings, sessions)
 from services.auth.passwords import hash_password
@@ -14,6 +12,7 @@ from services.common.database import Database
 from services.common.errors import ServiceError
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
+from services.common.rpc_entrypoint import rpc
 
 # Events this service publishes, through its outbox.
 EVENTS = ("user_invited", "password_reset_requested", "password_changed")

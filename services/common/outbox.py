@@ -17,7 +17,7 @@ from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import DateTime, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from services.common import config
@@ -28,6 +28,22 @@ logger = logging.getLogger(__name__)
 
 RELAY_BATCH_SIZE = 200
 RELAY_INTERVAL_SECONDS = 1.0
+
+# Outbox tables that received rows in a transaction committed since their last flush. A worker
+# that committed no event (every read) then skips the flush query instead of paying for it.
+_committed_outboxes: set[type] = set()
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed_events(session: Session) -> None:
+    staged = session.info.pop("staged_outboxes", None)
+    if staged:
+        _committed_outboxes.update(staged)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_events(session: Session) -> None:
+    session.info.pop("staged_outboxes", None)
 
 
 class OutboxRecord:
@@ -57,6 +73,7 @@ def stage_event(session: Session, outbox_model: type, event_type: str, data: dic
                 actor: dict[str, Any] | None = None, version: int = 1) -> dict[str, Any]:
     """Add an event to `session`; it is published only once the session commits."""
     envelope = make_envelope(event_type, data, actor, version)
+    session.info.setdefault("staged_outboxes", set()).add(outbox_model)
     session.add(outbox_model(event_id=envelope["event_id"], event_type=event_type,
                              payload=json.dumps(envelope)))
     return envelope
@@ -96,7 +113,8 @@ class Outbox(DependencyProvider):
         return self
 
     def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
-        if exc_info is None and self.running:
+        if exc_info is None and self.running and self.outbox_model in _committed_outboxes:
+            _committed_outboxes.discard(self.outbox_model)
             eventlet.spawn_n(self.flush)
 
     def _relay_forever(self) -> None:

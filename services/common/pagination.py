@@ -45,12 +45,19 @@ def page_size(first: int | None) -> int:
 
 
 def paginate(session: Session, query: Select[Any], first: int | None, after: str | None,
-             serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    """Run one page of `query`; return `{items, total_count, start_offset, has_next_page}`."""
+             serialize: Callable[[Any], dict[str, Any]], total: int | None = None,
+             whole_rows: bool = False) -> dict[str, Any]:
+    """Run one page of `query`; return `{items, total_count, start_offset, has_next_page}`.
+
+    `total` is the number of rows `query` matches when the caller has already counted them.
+    `serialize` gets each row's first column, or the whole row when `whole_rows` is true.
+    """
     size = page_size(first)
     offset = decode_cursor(after)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = list(session.scalars(query.offset(offset).limit(size)))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page_query = query.offset(offset).limit(size)
+    rows = list(session.execute(page_query) if whole_rows else session.scalars(page_query))
     return {
         "items": [serialize(row) for row in rows],
         "total_count": total,

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import ServiceRpc, rpc
+from nameko.rpc import ServiceRpc
 
 from services.common.caller import Caller, CallerProvider
 from services.common.database import Database
 from services.common.errors import ServiceError
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
+from services.common.rpc_entrypoint import rpc
 from services.news import articles
 from services.news.models import Outbox
 

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from nameko.events import event_handler
-from nameko.rpc import ServiceRpc, rpc
+from nameko.rpc import ServiceRpc
 from nameko.timer import timer
 
 from services.common.caller import Caller, CallerProvider
@@ -19,6 +19,7 @@ from services.common.database import Database
 from services.common.errors import Forbidden, ServiceError
 from services.common.events import utc_now
 from services.common.health import HealthMixin
+from services.common.rpc_entrypoint import rpc
 from services.notify import consumers, deliveries, digests, event_retries, inbox, preferences
 from services.notify.directory import DirectoryRpc
 from services.notify.messages import mail_domain

@@ -7,6 +7,7 @@ names the side allowed to apply it.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -163,6 +164,12 @@ def allowed_transitions(role: str | None, status: TicketStatus) -> list[Transiti
             continue
         allowed.append(transition)
     return allowed
+
+
+@functools.lru_cache(maxsize=None)
+def allowed_transition_values(role: str | None, status: TicketStatus) -> tuple[str, ...]:
+    """Return the values of `allowed_transitions`, computed once per role and status (lists ask for 50)."""
+    return tuple(item.value for item in allowed_transitions(role, status))
 
 
 def reopen_window_open(resolved_at: datetime | None, now: datetime, window: timedelta) -> bool:

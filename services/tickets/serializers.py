@@ -7,7 +7,7 @@ from typing import Any
 from services.common.caller import Caller
 from services.common.events import isoformat
 from services.common.markdown import render_markdown
-from services.tickets.lifecycle import STATE_LABELS, STATUS_LABELS, allowed_transitions
+from services.tickets.lifecycle import STATE_LABELS, STATUS_LABELS, allowed_transition_values
 from services.tickets.models import Ticket, TicketHistory, TicketMessage
 from services.tickets.vocabulary import NATURE_LABELS, SEVERITY_LABELS
 
@@ -65,7 +65,7 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "closed_at": _time(ticket.closed_at),
         "updated_at": _time(ticket.updated_at),
         "unread": unread,
-        "allowed_transitions": [item.value for item in allowed_transitions(caller.role, ticket.status)],
+        "allowed_transitions": list(allowed_transition_values(caller.role, ticket.status)),
     }
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ServiceRpc, rpc
+from nameko.rpc import ServiceRpc
 from nameko.timer import timer
 
 from services.common import config
@@ -19,6 +19,7 @@ from services.common.database import Database
 from services.common.errors import ServiceError, field_error
 from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
+from services.common.rpc_entrypoint import rpc
 from services.tickets import columns as columns_module
 from services.tickets import (assignment, attachments, creation, editing, export, messages, queue_views, reading,
                               suspension, transitions)

@@ -2,7 +2,7 @@
 import pytest
 from graphql import parse, specified_rules, validate
 
-from gateway.limits import cost_limit_rule
+from gateway.limits import cost_errors
 from gateway.schema import build_schema
 
 pytestmark = pytest.mark.unit
@@ -14,8 +14,8 @@ def schema():
 
 
 def errors_for(schema, query, variables=None, max_cost=10_000):
-    rules = list(specified_rules) + [cost_limit_rule(variables or {}, max_cost)]
-    return validate(schema, parse(query), rules)
+    document = parse(query)
+    return validate(schema, document, specified_rules) + cost_errors(document, variables or {}, max_cost)
 
 
 def test_small_query_accepted(schema):

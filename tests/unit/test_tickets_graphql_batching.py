@@ -88,3 +88,23 @@ def test_ticket_page_resolves_related_objects():
     assert node["requester"] == {"displayName": "Nom user-1"}
     assert node["followers"] == [{"id": "user-1001"}]
     assert node["product"] == {"name": "Carrus"}
+
+
+FRAGMENT_QUERY = """{ tickets(tab: ALL, first: 50) { edges { node { ...row } } } }
+fragment row on Ticket { number ... on Ticket { who: requester { displayName } product { name } }
+                         assignee { displayName } followers { displayName } }"""
+
+
+def test_related_objects_reach_each_ticket_through_fragments():
+    rpc = RecordingRpc(3)
+    context = RequestContext(request=None, rpc=rpc, caller=CALLER)  # type: ignore[arg-type]
+
+    result = asyncio.run(execute_graphql(build_schema(), FRAGMENT_QUERY, {}, None, context))
+
+    assert result.errors is None, result.errors
+    nodes = [edge["node"] for edge in result.data["tickets"]["edges"]]
+    assert [node["who"]["displayName"] for node in nodes] == ["Nom user-0", "Nom user-1", "Nom user-2"]
+    assert [node["followers"] for node in nodes] == [[{"displayName": f"Nom user-{index + 1000}"}] for index in range(3)]
+    assert [node["assignee"] for node in nodes] == [None, None, None]
+    assert {node["product"]["name"] for node in nodes} == {"Carrus"}
+    assert sorted(rpc.calls) == [("auth", "get_users"), ("catalog", "get_products"), ("tickets", "list_tickets")]

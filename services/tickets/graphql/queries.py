@@ -9,7 +9,9 @@ from gateway.connections import connection_from_page, decode_global_id
 from gateway.context import authorize, call
 from services.tickets.graphql.inputs import TicketFilter, TicketSortOrder, TicketTab, filters_of, value_of
 from services.tickets.graphql.queue_views import QueueViewQuery
-from services.tickets.graphql.types import Ticket, TicketColumns, TicketConnection, TicketCounts
+from services.tickets.graphql.types import (
+    Ticket, TicketColumns, TicketConnection, TicketCounts, prefetch_related,
+)
 
 
 class TicketsQuery(QueueViewQuery, graphene.ObjectType):
@@ -39,6 +41,7 @@ class TicketsQuery(QueueViewQuery, graphene.ObjectType):
         authorize(info, scope="tickets:read")
         page = await call(info, "tickets", "list_tickets", tab=value_of(tab), filters=filters_of(filter),
                           sort=value_of(sort), first=first, after=after)
+        await prefetch_related(info, page["items"])
         connection = connection_from_page(TicketConnection, page)
         connection.counts = page["counts"]
         return connection

@@ -5,6 +5,7 @@ auth call and one catalog call whatever its size.
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import graphene
@@ -15,6 +16,7 @@ from gateway.connections import connection_from_page
 from gateway.context import authorize, call, loader, request_context
 from gateway.errors import pick
 from gateway.fields import date_field, datetime_field
+from gateway.selections import selected_fields
 from services.common.markdown import render_markdown
 from services.tickets.columns import COLUMNS
 
@@ -216,6 +218,51 @@ async def load_contact(info: Any, user_id: str | None) -> dict[str, Any] | None:
     return user or {"id": user_id}
 
 
+# Key of the related objects loaded for a whole page at once (`prefetch_related`).
+PREFETCHED = "_prefetched"
+
+
+async def prefetch_related(info: Any, tickets: list[dict[str, Any]]) -> None:
+    """Load the products and contacts a list query selects, for the whole page, before its fields resolve.
+
+    The resolvers of each ticket then answer without awaiting, which spares graphql-core a task and
+    a gather per ticket and field: on a page of 50 tickets that is most of the gateway's work.
+    """
+    wanted = selected_fields(info, "edges", "node")
+    contact_fields = [field for field in ("requester", "assignee") if field in wanted]
+    if not tickets or not (contact_fields or {"product", "followers"} & wanted):
+        return
+    product_ids = sorted({ticket["product_id"] for ticket in tickets}) if "product" in wanted else []
+    user_ids = sorted({ticket[f"{field}_id"] for ticket in tickets for field in contact_fields
+                       if ticket.get(f"{field}_id")}
+                      | {user_id for ticket in tickets if "followers" in wanted for user_id in ticket["follower_ids"]})
+    products, users = await asyncio.gather(loader(info, "catalog", "get_products").load_many(product_ids),
+                                           loader(info, "auth", "get_users").load_many(user_ids))
+    products_by_id = dict(zip(product_ids, products))
+    users_by_id = dict(zip(user_ids, users))
+    for ticket in tickets:
+        related: dict[str, Any] = {}
+        if "product" in wanted:
+            related["product"] = products_by_id.get(ticket["product_id"]) or ticket["product"]
+        for field in contact_fields:
+            user_id = ticket.get(f"{field}_id")
+            related[field] = (users_by_id.get(user_id) or {"id": user_id}) if user_id else None
+        if "followers" in wanted:
+            related["followers"] = [users_by_id.get(user_id) or {"id": user_id} for user_id in ticket["follower_ids"]]
+        ticket[PREFETCHED] = related
+
+
+async def _load_followers(root: dict[str, Any], info: Any) -> list[Any]:
+    users = await loader(info, "auth", "get_users").load_many(root["follower_ids"])
+    return [user or {"id": user_id} for user_id, user in zip(root["follower_ids"], users)]
+
+
+async def _load_product(root: dict[str, Any], info: Any) -> dict[str, Any]:
+    product = await loader(info, "catalog", "get_products").load(root["product_id"])
+    # A product the catalog no longer returns keeps the name copied at creation.
+    return product or root["product"]
+
+
 class Ticket(graphene.ObjectType):
     """A support request (« demande ») of a customer organisation."""
 
@@ -309,20 +356,29 @@ class Ticket(graphene.ObjectType):
     def resolve_state_label(root: dict[str, Any], info: Any) -> str:
         return _label(info, root, "state_label")
 
-    async def resolve_product(root: dict[str, Any], info: Any) -> dict[str, Any]:
-        product = await loader(info, "catalog", "get_products").load(root["product_id"])
-        # A product the catalog no longer returns keeps the name copied at creation.
-        return product or root["product"]
+    def resolve_product(root: dict[str, Any], info: Any) -> Any:
+        prefetched = root.get(PREFETCHED, {})
+        if "product" in prefetched:
+            return prefetched["product"]
+        return _load_product(root, info)
 
-    async def resolve_requester(root: dict[str, Any], info: Any) -> Any:
-        return await load_contact(info, root["requester_id"])
+    def resolve_requester(root: dict[str, Any], info: Any) -> Any:
+        prefetched = root.get(PREFETCHED, {})
+        if "requester" in prefetched:
+            return prefetched["requester"]
+        return load_contact(info, root["requester_id"])
 
-    async def resolve_assignee(root: dict[str, Any], info: Any) -> Any:
-        return await load_contact(info, root.get("assignee_id"))
+    def resolve_assignee(root: dict[str, Any], info: Any) -> Any:
+        prefetched = root.get(PREFETCHED, {})
+        if "assignee" in prefetched:
+            return prefetched["assignee"]
+        return load_contact(info, root.get("assignee_id"))
 
-    async def resolve_followers(root: dict[str, Any], info: Any) -> list[Any]:
-        users = await loader(info, "auth", "get_users").load_many(root["follower_ids"])
-        return [user or {"id": user_id} for user_id, user in zip(root["follower_ids"], users)]
+    def resolve_followers(root: dict[str, Any], info: Any) -> Any:
+        prefetched = root.get(PREFETCHED, {})
+        if "followers" in prefetched:
+            return prefetched["followers"]
+        return _load_followers(root, info)
 
     async def resolve_duplicated_from(root: dict[str, Any], info: Any) -> Any:
         if not root.get("duplicated_from_id"):

@@ -1,0 +1,72 @@
+"""Pooled PostgreSQL connections that the server dropped are replaced before a worker uses them."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from services.common import database
+from tests.support.system import POSTGRES_ADMIN_URL
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def postgresql_url() -> str:
+    psycopg2 = pytest.importorskip("psycopg2")
+    name = f"portail_test_pool_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def terminate_other_backends(engine, own_pid: int) -> int:
+    with engine.connect() as connection:
+        return len(connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), :own)"), {"own": own_pid}).all())
+
+
+def test_idle_connection_killed_by_server_is_replaced(postgresql_url, monkeypatch):
+    engine = database.make_engine(postgresql_url)
+    killer = database.make_engine(postgresql_url)
+    try:
+        with engine.connect() as connection:
+            first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert terminate_other_backends(killer, own_pid=-1) >= 1
+
+        # Every returned connection now counts as idle, so the next checkout pings it first.
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        with engine.connect() as connection:
+            second_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+        assert second_pid != first_pid
+    finally:
+        engine.dispose()
+        killer.dispose()
+
+
+@pytest.mark.parametrize("idle_threshold, expected_pings", [(3600.0, 0), (0.0, 1)])
+def test_ping_only_after_idle(postgresql_url, monkeypatch, idle_threshold, expected_pings):
+    engine = database.make_engine(postgresql_url)
+    pings = []
+    real_ping = database.ping
+    monkeypatch.setattr(database, "ping", lambda connection: (pings.append(1), real_ping(connection)))
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", idle_threshold)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 2"))
+    finally:
+        engine.dispose()
+
+    assert len(pings) == expected_pings
