@@ -6,6 +6,7 @@ caller's identity to the service so that the service checks it again.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
@@ -18,6 +19,34 @@ from gateway.errors import GatewayError
 from gateway.rpc import RpcClient
 from services.common.caller import CONTEXT_KEY, Caller
 from services.common.errors import Forbidden, PasswordChangeRequired, SecondFactorEnrolmentRequired, Unauthenticated
+
+
+# Batch methods whose answer is the same for every caller (public reference data) and changes
+# rarely: their items are kept for SHARED_ITEM_SECONDS in each gateway process, so that a page of
+# tickets does not ask the catalog for the same product names on every request.
+SHARED_BATCH_METHODS = frozenset({("catalog", "get_products")})
+SHARED_ITEM_SECONDS = 30.0
+_shared_items: dict[tuple[str, str, str], tuple[float, Any]] = {}
+
+
+def forget_shared_items(service: str, method: str) -> None:
+    """Drop what this process keeps of `service.method`, after a change made through it."""
+    for key in [key for key in _shared_items if key[:2] == (service, method)]:
+        _shared_items.pop(key, None)
+
+
+async def _load_shared(context: "RequestContext", service: str, method: str, ids: list[str]) -> list[Any]:
+    now = time.monotonic()
+    kept = {item_id: _shared_items.get((service, method, item_id)) for item_id in ids}
+    missing = [item_id for item_id, entry in kept.items() if entry is None or entry[0] < now]
+    if missing:
+        results = await context.rpc.call(service, method, context=context.rpc_context(), ids=missing)
+        for item_id, item in zip(missing, results):
+            # Unknown ids are not kept: an item created a moment later must be found.
+            if item is not None:
+                _shared_items[(service, method, item_id)] = (now + SHARED_ITEM_SECONDS, item)
+            kept[item_id] = (now, item)
+    return [kept[item_id][1] for item_id in ids]
 
 
 @dataclass
@@ -98,6 +127,8 @@ def loader(info: GraphQLResolveInfo, service: str, method: str) -> DataLoader:
     key = (service, method)
     if key not in context.loaders:
         async def batch(ids: list[str]) -> list[Any]:
+            if key in SHARED_BATCH_METHODS:
+                return await _load_shared(context, service, method, list(ids))
             results = await context.rpc.call(service, method, context=context.rpc_context(), ids=list(ids))
             return list(results)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.app import execute_graphql
-from gateway.context import RequestContext
+from gateway.context import RequestContext, forget_shared_items
 from gateway.schema import build_schema
 from services.common.caller import Caller
 from services.tickets.lifecycle import TicketState, TicketStatus
@@ -25,6 +25,12 @@ pytestmark = pytest.mark.unit
 CALLER = Caller(user_id="agent-1", organisation_id="vendor", role="agent")
 QUERY = """{ tickets(tab: ALL, first: 50) { totalCount edges { node {
     number statusLabel enteredAt requester { displayName } followers { id } product { name } } } } }"""
+
+
+@pytest.fixture(autouse=True)
+def no_kept_products():
+    # Product names are kept between requests; each test counts the catalog calls of its own.
+    forget_shared_items("catalog", "get_products")
 
 
 def _ticket(index: int) -> dict[str, Any]:

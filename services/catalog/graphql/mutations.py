@@ -8,7 +8,7 @@ import graphene
 from graphql_relay import from_global_id
 
 from gateway.connections import decode_global_id
-from gateway.context import authorize, call
+from gateway.context import authorize, call, forget_shared_items
 from services.catalog.graphql.types import Contract, FaqEntry, ProductSpace, ProductVersion, Site, SupportLevel
 
 # Input keys holding one or several global ids: (input key, value key, node type).
@@ -122,6 +122,8 @@ class UpdateProduct(graphene.Mutation):
         product_id = product_id_of(input["product_id"])
         values = to_values({key: value for key, value in input.items() if key != "product_id"})
         space = await call(info, "catalog", "update_product", product_id=product_id, values=values)
+        # The editor sees the new name at once; other gateway processes within SHARED_ITEM_SECONDS.
+        forget_shared_items("catalog", "get_products")
         return ProductPayload(product_space=space)
 
 
