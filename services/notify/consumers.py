@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.notify import announcements, dispatch, recipients
 from services.notify.directory import active_agents, call_with_timeout, customers, users_by_id
+from services.notify.models import EmailDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ HANDLED_EVENTS: dict[str, tuple[str, str]] = {
 
 
 def apply_event(session: Session, directory: Any, catalog: Any, envelope: dict[str, Any], handler: str,
-                mail_domain: str) -> list[str] | None:
+                mail_domain: str) -> list[EmailDelivery] | None:
     """Apply `envelope` as `handler` does; return the e-mails to send now (None: already applied)."""
     source, event_type = HANDLED_EVENTS[handler]
     if source == "tickets":
@@ -51,7 +52,7 @@ def is_automatic(data: dict[str, Any]) -> bool:
 
 
 def apply_ticket_event(session: Session, directory: Any, envelope: dict[str, Any], event_type: str,
-                       handler: str, mail_domain: str) -> list[str] | None:
+                       handler: str, mail_domain: str) -> list[EmailDelivery] | None:
     """Record the notifications of a ticket event; return the e-mails to send now (None: duplicate)."""
     data = envelope.get("data") or {}
     if event_type == "ticket_message_posted" and is_automatic(data):
@@ -69,7 +70,7 @@ def apply_ticket_event(session: Session, directory: Any, envelope: dict[str, Any
 
 
 def apply_account_event(session: Session, directory: Any, envelope: dict[str, Any], event_type: str,
-                        handler: str, mail_domain: str) -> list[str] | None:
+                        handler: str, mail_domain: str) -> list[EmailDelivery] | None:
     """Record the invitation or password reset e-mail; the token is never logged."""
     data = envelope.get("data") or {}
     user = _account_user(directory, data)
@@ -97,7 +98,7 @@ def _account_user(directory: Any, data: dict[str, Any]) -> dict[str, Any] | None
 
 
 def apply_news_event(session: Session, directory: Any, catalog: Any, envelope: dict[str, Any], handler: str,
-                     mail_domain: str) -> list[str] | None:
+                     mail_domain: str) -> list[EmailDelivery] | None:
     """Record a published news item for the customers of its audience, from its publication time."""
     data = envelope.get("data") or {}
     audience = str(data.get("audience") or "everyone").lower()

@@ -80,6 +80,11 @@ def send_claimed(session: Session, mailers: MailerPool, results: SendResults, de
         EmailDelivery.id.in_(delivery_ids), EmailDelivery.status == DeliveryStatus.QUEUED)))
     # End the read transaction before talking to SMTP: SQLite must not see a transaction held open.
     session.commit()
+    send_reserved(mailers, results, rows)
+
+
+def send_reserved(mailers: MailerPool, results: SendResults, rows: list[EmailDelivery]) -> None:
+    """Send rows this worker has just committed under its lease, as `send_claimed` does, without reading them."""
     if not rows:
         return
     with mailers.session() as mailer:

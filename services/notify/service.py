@@ -23,6 +23,7 @@ from services.common.rpc_entrypoint import rpc
 from services.notify import consumers, deliveries, digests, event_retries, inbox, preferences
 from services.notify.directory import DirectoryRpc
 from services.notify.messages import mail_domain
+from services.notify.models import EmailDelivery
 from services.notify.send_results import SendResults, SendResultsProvider
 from services.notify.settings import MailSettings, MailSettingsProvider, digest_hour, event_retry_delays
 from services.notify.transport import MailerPool, MailerPoolProvider
@@ -56,6 +57,10 @@ class NotifyService(HealthMixin):
         if reserved:
             deliveries.send_claimed(self.db, self.mailers, self.send_results, reserved)
 
+    def _send_rows(self, reserved: list[EmailDelivery] | None) -> None:
+        if reserved:
+            deliveries.send_reserved(self.mailers, self.send_results, reserved)
+
     def _handle(self, payload: dict[str, Any], handler: str) -> None:
         try:
             reserved = consumers.apply_event(self.db, self.directory, self.catalog_rpc, payload, handler,
@@ -65,7 +70,7 @@ class NotifyService(HealthMixin):
             self.db.rollback()
             event_retries.defer(self.db, payload, handler, exc, event_retry_delays())
             return
-        self._send(reserved)
+        self._send_rows(reserved)
 
     @event_handler("tickets", "ticket_created")
     def handle_ticket_created(self, payload: dict[str, Any]) -> None:
@@ -112,7 +117,7 @@ class NotifyService(HealthMixin):
                 event_retries.mark_failed_again(self.db, event_id, handler, exc, delays)
                 continue
             event_retries.mark_applied(self.db, event_id, handler)
-            self._send(reserved)
+            self._send_rows(reserved)
 
     @timer(interval=RETRY_INTERVAL_SECONDS)
     def send_due_emails(self) -> None:
