@@ -2,10 +2,10 @@
 
 The workbook is written by XlsxWriter in constant-memory mode: each row goes to disk as it is
 written and strings are stored inline, so memory stays flat whatever the number of tickets (openpyxl's
-write-only mode keeps every distinct string in memory until the end). Writing is CPU work: it runs in
-eventlet's thread pool, chunk by chunk, so that the service keeps serving other calls and sending its
-broker heartbeats. The file goes to the export store, from which the gateway streams it: it never
-travels through RabbitMQ.
+write-only mode keeps every distinct string in memory until the end). Writing is CPU work, so it runs
+in a child process (`services.tickets.export_job`): in a thread of the service it held the
+interpreter's lock, and the lists served meanwhile were several times slower. The file goes to the
+export store, from which the gateway streams it: it never travels through RabbitMQ.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from datetime import date, datetime, timezone
 from typing import Any, BinaryIO
 
 import xlsxwriter
-from eventlet import tpool
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
@@ -93,12 +92,11 @@ def remove_abandoned_exports(store: LocalAttachmentStore) -> None:
             continue
 
 
-def export_tickets(session: Session, caller: Caller, tab: str | None, filters: dict[str, Any] | None,
-                   sort: str | None, columns: list[str] | None = None) -> dict[str, Any]:
-    """Write the list as the caller sees it to the export store and return where it is.
+def check_export(session: Session, caller: Caller, tab: str | None, filters: dict[str, Any] | None,
+                 sort: str | None, columns: list[str] | None = None) -> dict[str, Any]:
+    """Check an export request and return the job a child process runs (`write_export`'s arguments).
 
-    The result is `{filename, content_type, storage_key, size, row_count}`. The columns are `columns`, or else the caller's saved ones. Raises InvalidTicketQuery for an
-    unknown tab, filter, sort or column.
+    Raises InvalidTicketQuery for an unknown tab, filter, sort or column, before any process starts.
     """
     caller.require_scope("tickets:read")
     keys = checked_columns(columns) if columns else saved_columns(session, caller)
@@ -106,8 +104,17 @@ def export_tickets(session: Session, caller: Caller, tab: str | None, filters: d
     if tab not in TAB_STATUSES:
         raise InvalidTicketQuery(fields=[field_error("tab", "INVALID", f"Onglet « {tab} » inconnu.",
                                                      f"Unknown tab '{tab}'.")])
-    query = order_by_sort(filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab])), sort)
+    order_by_sort(filtered_query(caller, filters), sort)
+    return {"caller": caller.to_header(), "keys": keys, "tab": tab, "filters": filters, "sort": sort}
 
+
+def write_export(session: Session, caller: Caller, keys: list[str], tab: str, filters: dict[str, Any] | None,
+                 sort: str | None) -> dict[str, Any]:
+    """Write the list as the caller sees it to the export store and return where it is.
+
+    The result is `{filename, content_type, storage_key, size, row_count}`.
+    """
+    query = order_by_sort(filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab])), sort)
     store = export_store()
     remove_abandoned_exports(store)
     pending = store.begin()
@@ -119,9 +126,8 @@ def export_tickets(session: Session, caller: Caller, tab: str | None, filters: d
         columns = [column for column in Ticket.__table__.columns if column.key in needed]
         result = session.execute(query.with_only_columns(*columns).execution_options(yield_per=EXPORT_CHUNK_ROWS))
         for chunk in result.partitions():
-            rows = [[COLUMNS[key].value(ticket) for key in keys] for ticket in chunk]
-            tpool.execute(workbook.append_rows, rows)
-        tpool.execute(workbook.finish)
+            workbook.append_rows([[COLUMNS[key].value(ticket) for key in keys] for ticket in chunk])
+        workbook.finish()
         size = pending.file.tell()
         key = pending.commit()
     except BaseException:

@@ -21,8 +21,8 @@ from services.common.health import HealthMixin
 from services.common.outbox import Outbox as OutboxRelay
 from services.common.rpc_entrypoint import rpc
 from services.tickets import columns as columns_module
-from services.tickets import (assignment, attachments, creation, editing, export, messages, queue_views, reading,
-                              suspension, transitions)
+from services.tickets import (assignment, attachments, creation, editing, export, export_job, messages, queue_views,
+                              reading, suspension, transitions)
 from services.tickets.exceptions import InvalidTicket
 from services.tickets.lifecycle import Transition
 from services.tickets.models import Outbox
@@ -200,8 +200,13 @@ class TicketsService(HealthMixin):
     @rpc(expected_exceptions=ServiceError)
     def export_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
                        columns: list[str] | None = None) -> dict[str, Any]:
-        """Write the list as an Excel file to the export store; return where it is (`export.export_tickets`)."""
-        return export.export_tickets(self.db, self.caller, tab, filters, sort, columns)
+        """Write the list as an Excel file to the export store; return where it is (`export.write_export`).
+
+        The request is checked here; the file is written by a child process (`export_job`).
+        """
+        job = export.check_export(self.db, self.caller, tab, filters, sort, columns)
+        self.db.rollback()  # end the read transaction before waiting for the child
+        return export_job.run_in_child(job)
 
 
 SERVICE_CLASS = TicketsService

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -57,6 +58,12 @@ class TimingHandler:
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered))) - 1))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU time a running process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ticket_event(index: int) -> dict[str, Any]:
@@ -121,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.monotonic() + options.drain_seconds
         while len(handler.arrivals) < expected and time.monotonic() < deadline:
             time.sleep(0.5)
+        notify_cpu = sum(cpu_seconds(process.pid) for name, process in system.processes.items()
+                         if name.startswith("notify"))
     finally:
         system.stop()
         controller.stop()
@@ -138,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         "max_ms": round(max(latencies), 1) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
         "emails_per_second": round(len(handler.arrivals) / (last - first), 1) if last > first else None,
+        # User and system time of the notify processes over the whole run, start-up included.
+        "notify_cpu_seconds": round(notify_cpu, 1),
+        "notify_cpu_ms_per_email": round(1000 * notify_cpu / len(handler.arrivals), 2) if handler.arrivals else None,
     }
     print(json.dumps(results, indent=1))
     if options.json:

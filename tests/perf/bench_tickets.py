@@ -10,8 +10,9 @@ then measures through the gateway on 127.0.0.1:
 - a customer manager's first page of 50 tickets with 8 columns: sequential p50/p99, and the
   throughput of 16 connections;
 - ticket creation through `createTicket`: sequential and with 16 at once;
-- the Excel export of every ticket by an agent: its time and the tickets service's peak resident
-  memory (VmHWM), while the list's p99 is measured again during the export.
+- the Excel export of every ticket by an agent: its time and the peak resident memory of the process
+  that wrote it (the export child, as the tickets service logs it), while the list's p99 is measured
+  again during the export. The tickets service's own peak (VmHWM) is printed too.
 
 Targets on a 2-core machine: first page p50 ≤ 25 ms and ≥ 300 requests/s at 16 connections, ≥ 150
 creations/s, export of 100,000 rows in ≤ 8 s with ≤ 100 MiB peak memory, list p99 at most doubled
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -126,6 +128,13 @@ def peak_memory_kib(pid: int) -> int:
     return 0
 
 
+def export_peak_mib(log_path: Path) -> float | None:
+    """Return the peak memory the tickets service logged for its last export child, in MiB."""
+    found = re.findall(r"export \S+: \d+ rows in [\d.]+ s by child \d+, peak memory ([\d.]+) MiB",
+                       log_path.read_text(errors="replace"))
+    return float(found[-1]) if found else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure ticket lists, creation and export on many tickets.")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="postgresql")
@@ -183,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         results["export_status"] = export.status_code
         results["export_rows"] = int(export.headers.get("x-row-count", "0"))
         results["export_megabytes"] = round(len(export.content) / 1e6, 1)
+        results["export_process_peak_mib"] = export_peak_mib(system.log_path("tickets"))
         results["tickets_service_peak_mib"] = round(peak_memory_kib(tickets_pid) / 1024, 1)
         results["list_p99_during_export_ms"] = round(percentile(during, 0.99), 1) if during else None
         results["list_p50_during_export_ms"] = round(statistics.median(during), 1) if during else None
@@ -190,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         system.stop()
 
     targets = {"first_page_p50_ms": "≤ 25", "first_page_rps_16": "≥ 300", "creations_per_second_16": "≥ 150",
-               "export_seconds": "≤ 8 (100,000 rows)", "tickets_service_peak_mib": "≤ 100",
+               "export_seconds": "≤ 8 (100,000 rows)", "export_process_peak_mib": "≤ 100",
                "list_p99_during_export_ms": f"≤ {2 * results.get('first_page_p99_ms', 0):.0f} (2 × p99)"}
     for key, value in results.items():
         print(f"{key:36} {value!s:>12}   {('target ' + targets[key]) if key in targets else ''}")
