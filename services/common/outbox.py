@@ -97,9 +97,12 @@ class Outbox(DependencyProvider):
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.exchange = get_event_exchange(service_name)
-        # Declared before each publish: until a consumer binds to it, the exchange may not exist yet,
-        # and RabbitMQ rejects a publish to a missing exchange.
-        self.publisher = Publisher(config.amqp_uri(), declare=[self.exchange])
+        # Until a consumer binds to it, the exchange may not exist yet, and RabbitMQ rejects a
+        # publish to a missing exchange. Declaring it costs a round trip to the broker, so it is
+        # declared with the first publish, and again after a failed one (a broker reset, say).
+        self.declaring_publisher = Publisher(config.amqp_uri(), declare=[self.exchange])
+        self.plain_publisher = Publisher(config.amqp_uri())
+        self.exchange_declared = False
 
     def start(self) -> None:
         self.running = True
@@ -152,13 +155,15 @@ class Outbox(DependencyProvider):
                 session.commit()
             sent_ids = []
             for row in rows:
+                publisher = self.plain_publisher if self.exchange_declared else self.declaring_publisher
                 try:
-                    self.publisher.publish(json.loads(row.payload), exchange=self.exchange,
-                                           routing_key=row.event_type)
+                    publisher.publish(json.loads(row.payload), exchange=self.exchange, routing_key=row.event_type)
                 except Exception:
+                    self.exchange_declared = False
                     logger.warning("event %s (%s) not published yet; will retry",
                                    row.event_id, row.event_type, exc_info=True)
                     break
+                self.exchange_declared = True
                 sent_ids.append(row.id)
             now = utc_now()
             for row in rows:
