@@ -66,19 +66,6 @@ class Result:
     requests_per_second: float | None = None
 
 
-class BenchSystem(System):
-    """The test suite's system, with a chosen number of uvicorn workers for the gateway."""
-
-    def __init__(self, work_dir: Path, backend: str, gateway_workers: int) -> None:
-        super().__init__(work_dir, backend)
-        self.gateway_workers = gateway_workers
-
-    def _spawn(self, name: str, command: list[str]) -> None:
-        if name == "gateway" and self.gateway_workers > 1:
-            command = [*command, "--workers", str(self.gateway_workers)]
-        super()._spawn(name, command)
-
-
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Measure the gateway's latency and throughput on 127.0.0.1.")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
@@ -271,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory(prefix="portail-bench-") as work_dir:
-        system = BenchSystem(Path(work_dir), options.database, options.gateway_workers)
+        system = System(Path(work_dir), options.database, gateway_workers=options.gateway_workers)
         try:
             system.start()
             fields = query_fields(system)

@@ -1,6 +1,6 @@
 """Measure the ticket list, ticket creation and the Excel export on 100,000 tickets.
 
-    python -m tests.perf.bench_tickets [--database postgresql] [--tickets 100000]
+    python -m tests.perf.bench_tickets [--database postgresql] [--tickets 100000] [--gateway-workers 2]
 
 The script starts the system (`tests.support.system.System`: fresh virtual host and databases),
 loads `--tickets` tickets spread over 1,000 organisations straight into the tickets service's
@@ -140,11 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--tickets", type=int, default=100_000, help="tickets to load (default 100,000)")
     parser.add_argument("--creations", type=int, default=160, help="tickets to create in each creation test")
+    parser.add_argument("--gateway-workers", type=int, default=1,
+                        help="uvicorn worker processes of the gateway (default 1; the manifests run 2)")
     options = parser.parse_args(argv)
 
     system = System(Path(tempfile.mkdtemp(prefix="bench-tickets-")), options.database,
-                    extra_env={"PORTAIL_RPC_TIMEOUT": "30"})
-    results: dict[str, Any] = {"database": options.database, "tickets": options.tickets}
+                    extra_env={"PORTAIL_RPC_TIMEOUT": "30"}, gateway_workers=options.gateway_workers)
+    results: dict[str, Any] = {"database": options.database, "tickets": options.tickets,
+                               "gateway_workers": options.gateway_workers}
     try:
         system.start()
         started = time.perf_counter()

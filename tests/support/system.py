@@ -114,8 +114,10 @@ class System:
     """The running system under test, with helpers to call it as a client would."""
 
     def __init__(self, work_dir: Path, backend: str, extra_env: dict[str, str] | None = None,
-                 amqp_uri: str | None = None) -> None:
+                 amqp_uri: str | None = None, gateway_workers: int = 1) -> None:
         self.work_dir = work_dir
+        # uvicorn worker processes of the gateway: one in the suite, two in the deployment manifests.
+        self.gateway_workers = gateway_workers
         # A broker of its own (amqp_uri) needs no throwaway virtual host.
         self.own_broker_uri = amqp_uri
         self.vhost = RabbitVhost()
@@ -209,8 +211,10 @@ class System:
                            f"see {self.log_path(service)}")
 
     def start_gateway(self) -> None:
+        workers = ["--workers", str(self.gateway_workers)] if self.gateway_workers > 1 else []
         self._spawn("gateway", [sys.executable, "-m", "uvicorn", "gateway.app:create_app", "--factory",
-                                "--host", "127.0.0.1", "--port", str(self.gateway_port), "--log-level", "warning"])
+                                "--host", "127.0.0.1", "--port", str(self.gateway_port), "--log-level", "warning",
+                                *workers])
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             try:
