@@ -7,7 +7,8 @@ from services.auth import (accounts, administration, api_tokens, audit, credenti
                            second_factor, security_settings, sessions)
 from services.auth.passwords import hash_password
 from services.auth.models import Outbox
-from services.common.caller import Caller, CallerProvider
+from services.common.caller import Caller
+from services.common.caller_provider import CallerProvider
 from services.common.database import Database
 from services.common.errors import ServiceError
 from services.common.health import HealthMixin

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Enum, ForeignKey, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.events import utc_now
-from services.common.outbox import OutboxRecord, ProcessedEventRecord
+from services.common.event_tables import OutboxRecord, ProcessedEventRecord
 from services.catalog.search import SearchDocument
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.caller import Caller, CallerProvider
+from services.common.caller import Caller
+from services.common.caller_provider import CallerProvider
 from services.common.database import Database
 from services.common.errors import ServiceError
 from services.common.health import HealthMixin

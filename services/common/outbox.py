@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from typing import Any
 
 import eventlet
@@ -17,11 +16,11 @@ from eventlet.semaphore import Semaphore
 from nameko.amqp.publish import Publisher
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from sqlalchemy import DateTime, Integer, String, Text, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import config
-from services.common.database import make_engine
+from services.common.engine import make_engine
 from services.common.events import make_envelope, utc_now
 
 logger = logging.getLogger(__name__)
@@ -44,29 +43,6 @@ def _note_committed_events(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_events(session: Session) -> None:
     session.info.pop("staged_outboxes", None)
-
-
-class OutboxRecord:
-    """Columns of a service's `outbox` table; each service maps it on its own declarative base."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    event_type: Mapped[str] = mapped_column(String(80))
-    payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
-
-
-class ProcessedEventRecord:
-    """Columns of a service's `processed_event` table: the events a handler has already applied."""
-
-    __tablename__ = "processed_event"
-
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    handler: Mapped[str] = mapped_column(String(120), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 def stage_event(session: Session, outbox_model: type, event_type: str, data: dict[str, Any],

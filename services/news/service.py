@@ -5,7 +5,8 @@ from typing import Any
 
 from nameko.rpc import ServiceRpc
 
-from services.common.caller import Caller, CallerProvider
+from services.common.caller import Caller
+from services.common.caller_provider import CallerProvider
 from services.common.database import Database
 from services.common.errors import ServiceError
 from services.common.health import HealthMixin

@@ -10,12 +10,12 @@ export store, from which the gateway streams it: it never travels through Rabbit
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import date, datetime, timezone
 from typing import Any, BinaryIO
 
 import xlsxwriter
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from services.common.caller import Caller
@@ -35,6 +35,8 @@ EXPORT_CHUNK_ROWS = 1_000
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 DATE_FORMAT = "DD/MM/YYYY"
 COLUMN_WIDTH = 22
+# Control characters that XML 1.0 forbids (tab, line feed and carriage return are allowed).
+ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # An export is downloaded right after it is written; files older than this were abandoned.
 EXPORT_MAX_AGE_SECONDS = 3600
 
@@ -66,8 +68,12 @@ class TicketWorkbook:
         elif isinstance(value, date):
             self.sheet.write_datetime(row, column, value, self.date_format)
         elif value not in (None, ""):
+            text = str(value)
             # Characters that XML 1.0 forbids would make the file unreadable; they are dropped.
-            self.sheet.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+            # isprintable() is a quick test that spares the regular expression on ordinary text.
+            if not text.isprintable():
+                text = ILLEGAL_XML_CHARACTERS.sub("", text)
+            self.sheet.write_string(row, column, text)
 
     def append_rows(self, rows: list[list[Any]]) -> None:
         for row in rows:

@@ -15,15 +15,14 @@ import sys
 import time
 from typing import Any
 
-from eventlet.semaphore import Semaphore
-
 logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_EXPORTS = 2
 # Past this, the child is stopped: the gateway stopped waiting for its reply long before.
 CHILD_TIMEOUT_SECONDS = 600
 
-_slots = Semaphore(MAX_CONCURRENT_EXPORTS)
+# Created on first use in the service: the child process imports this module too, without eventlet.
+_slots: Any = None
 
 
 class ExportFailed(RuntimeError):
@@ -32,8 +31,12 @@ class ExportFailed(RuntimeError):
 
 def run_in_child(job: dict[str, Any]) -> dict[str, Any]:
     """Run `job` (from `check_export`) in a child process and return its result."""
-    from eventlet.green import subprocess  # noqa: PLC0415 (the child itself runs without eventlet)
+    global _slots
+    from eventlet.green import subprocess
+    from eventlet.semaphore import Semaphore
 
+    if _slots is None:
+        _slots = Semaphore(MAX_CONCURRENT_EXPORTS)
     with _slots:
         started = time.monotonic()
         process = subprocess.Popen([sys.executable, "-m", "services.tickets.export_job"],
@@ -77,7 +80,7 @@ def main() -> int:
 
     from services.common import config
     from services.common.caller import Caller
-    from services.common.database import make_engine
+    from services.common.engine import make_engine
     from services.tickets.export import write_export
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, I
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.events import utc_now
-from services.common.outbox import OutboxRecord, ProcessedEventRecord
+from services.common.event_tables import OutboxRecord, ProcessedEventRecord
 from services.tickets.lifecycle import TicketState, TicketStatus
 from services.tickets.vocabulary import RequestNature, Severity
 

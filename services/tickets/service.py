@@ -14,7 +14,8 @@ from nameko.rpc import ServiceRpc
 from nameko.timer import timer
 
 from services.common import config
-from services.common.caller import Caller, CallerProvider
+from services.common.caller import Caller
+from services.common.caller_provider import CallerProvider
 from services.common.database import Database
 from services.common.errors import ServiceError, field_error
 from services.common.health import HealthMixin

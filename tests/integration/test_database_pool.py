@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from services.common import database
+from services.common import engine as engine_module
 from tests.support.system import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.integration
@@ -36,15 +36,15 @@ def terminate_other_backends(engine, own_pid: int) -> int:
 
 
 def test_idle_connection_killed_by_server_is_replaced(postgresql_url, monkeypatch):
-    engine = database.make_engine(postgresql_url)
-    killer = database.make_engine(postgresql_url)
+    engine = engine_module.make_engine(postgresql_url)
+    killer = engine_module.make_engine(postgresql_url)
     try:
         with engine.connect() as connection:
             first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert terminate_other_backends(killer, own_pid=-1) >= 1
 
         # Every returned connection now counts as idle, so the next checkout pings it first.
-        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
         with engine.connect() as connection:
             second_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
 
@@ -56,14 +56,14 @@ def test_idle_connection_killed_by_server_is_replaced(postgresql_url, monkeypatc
 
 @pytest.mark.parametrize("idle_threshold, expected_pings", [(3600.0, 0), (0.0, 1)])
 def test_ping_only_after_idle(postgresql_url, monkeypatch, idle_threshold, expected_pings):
-    engine = database.make_engine(postgresql_url)
+    engine = engine_module.make_engine(postgresql_url)
     pings = []
-    real_ping = database.ping
-    monkeypatch.setattr(database, "ping", lambda connection: (pings.append(1), real_ping(connection)))
+    real_ping = engine_module.ping
+    monkeypatch.setattr(engine_module, "ping", lambda connection: (pings.append(1), real_ping(connection)))
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", idle_threshold)
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", idle_threshold)
         with engine.connect() as connection:
             connection.execute(text("SELECT 2"))
     finally:
