@@ -21,9 +21,9 @@ from services.common.caller import CONTEXT_KEY, Caller
 from services.common.errors import Forbidden, PasswordChangeRequired, SecondFactorEnrolmentRequired, Unauthenticated
 
 
-# Batch methods whose answer is the same for every caller (public reference data) and changes
-# rarely: their items are kept for SHARED_ITEM_SECONDS in each gateway process, so that a page of
-# tickets does not ask the catalog for the same product names on every request.
+# Batch methods whose result is the same for every caller (public reference data) and changes
+# rarely. Their items are kept for SHARED_ITEM_SECONDS in each gateway process, so that a page of
+# tickets does not request the same product names from the catalog on every request.
 SHARED_BATCH_METHODS = frozenset({("catalog", "get_products")})
 SHARED_ITEM_SECONDS = 30.0
 _shared_items: dict[tuple[str, str, str], tuple[float, Any]] = {}

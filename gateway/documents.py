@@ -2,7 +2,7 @@
 
 Clients send the same few query texts over and over (the portal's pages, an integration's report),
 and parsing plus validation cost about as much as executing a small query. Validation depends only
-on the text and the schema, so its outcome is kept; the cost limit, which depends on the variables,
+on the text and the schema, so its outcome is kept. The cost limit depends on the variables, so it
 is checked on every request (`gateway.limits.cost_errors`).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a query selects below the field being resolved, read from the request's document."""
+"""Field names a query selects below the field being resolved, read from the request's document."""
 from __future__ import annotations
 
 from typing import Any, Iterable

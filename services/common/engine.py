@@ -17,9 +17,9 @@ logger = logging.getLogger(__name__)
 # SQLite waits this long for another writer before failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
-# A pooled PostgreSQL connection idle for longer than this is pinged before use. Pinging every
-# checkout (SQLAlchemy's pool_pre_ping) costs a round trip that blocks the eventlet hub on each
-# worker's first query; under load connections are never idle that long, so they skip it.
+# A pooled PostgreSQL connection idle for longer than this is pinged before use. Pinging on every
+# checkout (SQLAlchemy's pool_pre_ping) costs a round trip, and psycopg2 blocks the eventlet hub
+# during it. Under load, connections are rarely idle that long, so they skip the ping.
 PING_AFTER_IDLE_SECONDS = 10.0
 
 

@@ -1,31 +1,12 @@
 """Pooled PostgreSQL connections that the server dropped are replaced before a worker uses them."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import text
 
 from services.common import engine as engine_module
-from tests.support.system import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def postgresql_url() -> str:
-    psycopg2 = pytest.importorskip("psycopg2")
-    name = f"portail_test_pool_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def terminate_other_backends(engine, own_pid: int) -> int:
@@ -35,9 +16,9 @@ def terminate_other_backends(engine, own_pid: int) -> int:
             "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), :own)"), {"own": own_pid}).all())
 
 
-def test_idle_connection_killed_by_server_is_replaced(postgresql_url, monkeypatch):
-    engine = engine_module.make_engine(postgresql_url)
-    killer = engine_module.make_engine(postgresql_url)
+def test_idle_connection_killed_by_server_is_replaced(empty_postgresql_database, monkeypatch):
+    engine = engine_module.make_engine(empty_postgresql_database)
+    killer = engine_module.make_engine(empty_postgresql_database)
     try:
         with engine.connect() as connection:
             first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
@@ -55,8 +36,8 @@ def test_idle_connection_killed_by_server_is_replaced(postgresql_url, monkeypatc
 
 
 @pytest.mark.parametrize("idle_threshold, expected_pings", [(3600.0, 0), (0.0, 1)])
-def test_ping_only_after_idle(postgresql_url, monkeypatch, idle_threshold, expected_pings):
-    engine = engine_module.make_engine(postgresql_url)
+def test_ping_only_after_idle(empty_postgresql_database, monkeypatch, idle_threshold, expected_pings):
+    engine = engine_module.make_engine(empty_postgresql_database)
     pings = []
     real_ping = engine_module.ping
     monkeypatch.setattr(engine_module, "ping", lambda connection: (pings.append(1), real_ping(connection)))

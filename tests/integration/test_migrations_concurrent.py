@@ -5,12 +5,9 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-
-from tests.support.system import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.integration
 
@@ -27,22 +24,6 @@ while not start.exists():
     time.sleep(0.005)
 migrations.upgrade("news")
 """
-
-
-@pytest.fixture
-def empty_postgresql_database() -> str:
-    psycopg2 = pytest.importorskip("psycopg2")
-    name = f"portail_test_migrate_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def test_concurrent_upgrades_all_succeed(empty_postgresql_database, tmp_path):

@@ -29,8 +29,10 @@ def test_invalid_text_keeps_its_errors(schema):
     unknown_field = documents.prepare(schema.graphql_schema, "{ nosuchfield }")
     syntax = documents.prepare(schema.graphql_schema, "{ news(")
 
-    assert unknown_field[0] is not None and "nosuchfield" in unknown_field[1][0].message
-    assert syntax[0] is None and "Syntax Error" in syntax[1][0].message
+    assert unknown_field[0] is not None
+    assert "nosuchfield" in unknown_field[1][0].message
+    assert syntax[0] is None
+    assert "Syntax Error" in syntax[1][0].message
 
 
 def test_huge_text_is_not_kept(schema):
@@ -57,6 +59,7 @@ def test_cost_follows_the_variables_of_each_request(schema):
     cheap = asyncio.run(execute_graphql(schema, QUERY, {"n": 1}, None, context))
     costly = asyncio.run(execute_graphql(schema, QUERY, {"n": 5000}, None, context))
 
-    assert costly.data is None and "exceeds the maximum" in costly.errors[0].message
+    assert costly.data is None
+    assert "exceeds the maximum" in costly.errors[0].message
     # The cheap request passed validation and reached execution (where the bare context fails).
     assert cheap.data == {"news": None}

@@ -65,7 +65,7 @@ def test_expired_and_forgotten_items_are_asked_again(monkeypatch):
     forget_shared_items("catalog", "get_products")
     assert load(rpc, ["p1"])[0]["name"] == "Carrus 2"
 
-    # Kept already expired: the next request asks again.
+    # Kept already expired: the next request fetches the item again.
     monkeypatch.setattr(context_module, "SHARED_ITEM_SECONDS", -1.0)
     forget_shared_items("catalog", "get_products")
     load(rpc, ["p1"])

@@ -122,7 +122,7 @@ class UpdateProduct(graphene.Mutation):
         product_id = product_id_of(input["product_id"])
         values = to_values({key: value for key, value in input.items() if key != "product_id"})
         space = await call(info, "catalog", "update_product", product_id=product_id, values=values)
-        # The editor sees the new name at once; other gateway processes within SHARED_ITEM_SECONDS.
+        # This gateway process drops its copies now; the others keep theirs SHARED_ITEM_SECONDS at most.
         forget_shared_items("catalog", "get_products")
         return ProductPayload(product_space=space)
 

@@ -225,8 +225,8 @@ PREFETCHED = "_prefetched"
 async def prefetch_related(info: Any, tickets: list[dict[str, Any]]) -> None:
     """Load the products and contacts a list query selects, for the whole page, before its fields resolve.
 
-    The resolvers of each ticket then answer without awaiting, which spares graphql-core a task and
-    a gather per ticket and field: on a page of 50 tickets that is most of the gateway's work.
+    The resolvers of each ticket then return without awaiting, which spares graphql-core a task and
+    a gather per ticket and field. On a page of 50 tickets those were most of the gateway's work.
     """
     wanted = selected_fields(info, "edges", "node")
     contact_fields = [field for field in ("requester", "assignee") if field in wanted]
