@@ -19,13 +19,15 @@ from services.tickets.vocabulary import NATURE_LABELS, SEVERITY_LABELS
 class Column:
     """A list column; `value` reads it from a Ticket or from a row of the ticket table's columns.
 
+    A labelled value (nature, severity, status, state) is returned in both languages, as `{fr, en}`.
+
     `reads` names the ticket table's columns that `value` uses, so that the export selects only
     those. It defaults to the table column of the same name as the key.
     """
 
     key: str
     label: LocalizedText
-    value: Callable[[Any], str | date | datetime | None]
+    value: Callable[[Any], str | LocalizedText | date | datetime | None]
     reads: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -49,10 +51,10 @@ COLUMNS: dict[str, Column] = {column.key: column for column in [
     Column("contract", text("Contrat", "Contract"), lambda t: t.contract_number, ("contract_number",)),
     Column("services", text("Prestations", "Services"),
            lambda t: ", ".join(item.get("name") or "" for item in t.services or [])),
-    Column("nature", text("Nature de demande", "Request nature"), lambda t: NATURE_LABELS[t.nature]["fr"]),
-    Column("severity", text("Gravité", "Severity"), lambda t: SEVERITY_LABELS[t.severity]["fr"]),
-    Column("status", text("Statut", "Status"), lambda t: STATUS_LABELS[t.status]["fr"]),
-    Column("state", text("État", "State"), lambda t: STATE_LABELS[t.state]["fr"]),
+    Column("nature", text("Nature de demande", "Request nature"), lambda t: NATURE_LABELS[t.nature]),
+    Column("severity", text("Gravité", "Severity"), lambda t: SEVERITY_LABELS[t.severity]),
+    Column("status", text("Statut", "Status"), lambda t: STATUS_LABELS[t.status]),
+    Column("state", text("État", "State"), lambda t: STATE_LABELS[t.state]),
     Column("requester", text("Demandeur", "Requester"), _requester_name, ("contacts", "requester_id")),
     Column("reference_1", text("Référence 1", "Reference 1"), lambda t: t.reference_1),
     Column("reference_2", text("Référence 2", "Reference 2"), lambda t: t.reference_2),

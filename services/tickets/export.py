@@ -35,6 +35,9 @@ EXPORT_CHUNK_ROWS = 1_000
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 DATE_FORMAT = "DD/MM/YYYY"
 COLUMN_WIDTH = 22
+# The sheet's and the file's names, per language of the request.
+SHEET_NAMES = {"fr": "Demandes", "en": "Tickets"}
+FILE_PREFIXES = {"fr": "demandes", "en": "tickets"}
 # Control characters that XML 1.0 forbids (tab, line feed and carriage return are allowed).
 ILLEGAL_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # An export is downloaded right after it is written; files older than this were abandoned.
@@ -44,22 +47,25 @@ EXPORT_MAX_AGE_SECONDS = 3600
 class TicketWorkbook:
     """A workbook of tickets written to `target`: French headers, frozen header row, filters, real dates."""
 
-    def __init__(self, keys: list[str], target: BinaryIO) -> None:
+    def __init__(self, keys: list[str], target: BinaryIO, language: str = "fr") -> None:
         self.keys = keys
+        self.language = language if language in SHEET_NAMES else "fr"
         # Every cell is written with write_string or write_datetime, so no text becomes a formula,
         # a number or a link whatever it starts with.
         self.workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
-        self.sheet = self.workbook.add_worksheet("Demandes")
+        self.sheet = self.workbook.add_worksheet(SHEET_NAMES[self.language])
         self.datetime_format = self.workbook.add_format({"num_format": DATETIME_FORMAT})
         self.date_format = self.workbook.add_format({"num_format": DATE_FORMAT})
         self.sheet.set_column(0, len(keys) - 1, COLUMN_WIDTH)
         self.sheet.freeze_panes(1, 0)
         header_format = self.workbook.add_format({"bold": True})
         for index, key in enumerate(keys):
-            self.sheet.write_string(0, index, COLUMNS[key].label["fr"], header_format)
+            self.sheet.write_string(0, index, COLUMNS[key].label[self.language], header_format)
         self.rows = 0
 
     def _write(self, row: int, column: int, value: Any) -> None:
+        if isinstance(value, dict):
+            value = value[self.language]  # a label, in both languages
         if isinstance(value, datetime):
             # Excel has no time zones: a ticket's times are written as wall-clock times in Paris.
             moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -99,7 +105,7 @@ def remove_abandoned_exports(store: LocalAttachmentStore) -> None:
 
 
 def check_export(session: Session, caller: Caller, tab: str | None, filters: dict[str, Any] | None,
-                 sort: str | None, columns: list[str] | None = None) -> dict[str, Any]:
+                 sort: str | None, columns: list[str] | None = None, language: str | None = None) -> dict[str, Any]:
     """Check an export request and return the job a child process runs (`write_export`'s arguments).
 
     Raises InvalidTicketQuery for an unknown tab, filter, sort or column, before any process starts.
@@ -111,12 +117,14 @@ def check_export(session: Session, caller: Caller, tab: str | None, filters: dic
         raise InvalidTicketQuery(fields=[field_error("tab", "INVALID", f"Onglet « {tab} » inconnu.",
                                                      f"Unknown tab '{tab}'.")])
     order_by_sort(filtered_query(caller, filters), sort)
-    return {"caller": caller.to_header(), "keys": keys, "tab": tab, "filters": filters, "sort": sort}
+    language = language if language in SHEET_NAMES else caller.language
+    return {"caller": caller.to_header(), "keys": keys, "tab": tab, "filters": filters, "sort": sort,
+            "language": language}
 
 
 def write_export(session: Session, caller: Caller, keys: list[str], tab: str, filters: dict[str, Any] | None,
-                 sort: str | None) -> dict[str, Any]:
-    """Write the list as the caller sees it to the export store and return where it is.
+                 sort: str | None, language: str = "fr") -> dict[str, Any]:
+    """Write the list as the caller sees it, headers and labels in `language`, to the export store.
 
     The result is `{filename, content_type, storage_key, size, row_count}`.
     """
@@ -125,7 +133,7 @@ def write_export(session: Session, caller: Caller, keys: list[str], tab: str, fi
     remove_abandoned_exports(store)
     pending = store.begin()
     try:
-        workbook = TicketWorkbook(keys, pending.file)
+        workbook = TicketWorkbook(keys, pending.file, language)
         # Plain rows of only the table columns the chosen list columns read. ORM objects, or JSON
         # columns that no chosen column reads, would cost more than writing the cells.
         needed = {"id", *(name for key in keys for name in COLUMNS[key].reads)}
@@ -144,5 +152,5 @@ def write_export(session: Session, caller: Caller, keys: list[str], tab: str, fi
 
     logger.info("export %s of %s tickets (%s bytes) for user %s", key, workbook.rows, size, caller.user_id)
     today = utc_now().astimezone(PARIS).date().isoformat()
-    return {"filename": f"demandes-{today}.xlsx", "content_type": XLSX_CONTENT_TYPE, "storage_key": key,
+    return {"filename": f"{FILE_PREFIXES[workbook.language]}-{today}.xlsx", "content_type": XLSX_CONTENT_TYPE, "storage_key": key,
             "size": size, "row_count": workbook.rows}

@@ -89,7 +89,7 @@ def main() -> int:
     try:
         with Session(engine) as session:
             result = write_export(session, Caller.from_header(job["caller"]), job["keys"], job["tab"],
-                                  job["filters"], job["sort"])
+                                  job["filters"], job["sort"], job.get("language") or "fr")
     finally:
         engine.dispose()
     result["peak_memory_kib"] = peak_memory_kib()

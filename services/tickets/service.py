@@ -200,12 +200,12 @@ class TicketsService(HealthMixin):
 
     @rpc(expected_exceptions=ServiceError)
     def export_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
-                       columns: list[str] | None = None) -> dict[str, Any]:
+                       columns: list[str] | None = None, language: str | None = None) -> dict[str, Any]:
         """Write the list as an Excel file to the export store; return where it is (`export.write_export`).
 
         The request is checked here; the file is written by a child process (`export_job`).
         """
-        job = export.check_export(self.db, self.caller, tab, filters, sort, columns)
+        job = export.check_export(self.db, self.caller, tab, filters, sort, columns, language)
         self.db.rollback()  # end the read transaction before waiting for the child
         return export_job.run_in_child(job)
 

@@ -449,6 +449,17 @@ def test_export_keeps_formula_text_and_hides_other_organisations(system, form):
     assert ticket["number"] not in [row[0] for row in other_sheet.iter_rows(min_row=2, values_only=True)]
 
 
+def test_export_in_english(system, form):
+    create(system, JDUPONT, form, title="Export in English")
+
+    exported, sheet = _export_sheet(system, JDUPONT, tab="all", columns=["title", "status"], language="en")
+
+    assert exported["filename"].startswith("tickets-")
+    assert sheet.title == "Tickets"
+    assert [cell.value for cell in sheet[1]] == ["Title", "Status"]
+    assert "New" in [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
 def test_ticket_columns_saved_per_user(system, form):
     default = system.rpc("tickets", "get_ticket_columns", caller=MLEROY)["columns"]
 

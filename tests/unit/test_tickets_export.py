@@ -18,9 +18,9 @@ from services.tickets.vocabulary import RequestNature, Severity
 pytestmark = pytest.mark.unit
 
 
-def _sheet(keys: list[str], rows: list[list]) -> openpyxl.worksheet.worksheet.Worksheet:
+def _sheet(keys: list[str], rows: list[list], language: str = "fr") -> openpyxl.worksheet.worksheet.Worksheet:
     target = io.BytesIO()
-    workbook = TicketWorkbook(keys, target)
+    workbook = TicketWorkbook(keys, target, language)
     workbook.append_rows(rows)
     workbook.finish()
     return openpyxl.load_workbook(io.BytesIO(target.getvalue())).active
@@ -96,3 +96,18 @@ def test_workbook_large_text_written_as_text():
     assert sheet["A2"].value == long_title
     assert sheet["A3"].value == "12"
     assert sheet["A3"].data_type == "s"
+
+
+@pytest.mark.parametrize("language, sheet_name, headers, status", [
+    ("fr", "Demandes", ["Numéro", "Statut"], "Clôturée"),
+    ("en", "Tickets", ["Number", "Status"], "Closed"),
+])
+def test_workbook_in_request_language(language, sheet_name, headers, status):
+    row = SimpleNamespace(number="2026-000001", status=TicketStatus.CLOSED)
+    keys = ["number", "status"]
+
+    sheet = _sheet(keys, [[COLUMNS[key].value(row) for key in keys]], language)
+
+    assert sheet.title == sheet_name
+    assert [cell.value for cell in sheet[1]] == headers
+    assert sheet["B2"].value == status

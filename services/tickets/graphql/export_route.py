@@ -49,7 +49,8 @@ async def export_tickets(request: Request) -> Response:
         context = await authenticated_context(request, "tickets:read")
         request_id = context.request_id
         result = await context.rpc.call("tickets", "export_tickets", context=context.rpc_context(),
-                                        timeout=EXPORT_TIMEOUT_SECONDS, **_export_arguments(request))
+                                        timeout=EXPORT_TIMEOUT_SECONDS, language=context.language,
+                                        **_export_arguments(request))
     except (GatewayError, RpcError) as exc:
         return error_response(request, exc, request_id)
 
