@@ -133,7 +133,9 @@ def main() -> int:
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo data on first start")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    # pika warns about each ping the broker returns while a service's queue does not exist yet:
+    # expected during start-up, and the wait for the services reports what matters.
+    logging.getLogger("pika").setLevel(logging.ERROR)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     uri = config.amqp_uri()

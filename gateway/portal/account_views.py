@@ -15,7 +15,7 @@ from gateway.portal.rendering import csrf_valid, redirect, render, set_language_
 LOGIN = """
 mutation Login($input: LoginInput!) {
   login(input: $input) { mustChangePassword mustEnrolSecondFactor secondFactorRequired secondFactorChallenge
-                         user { id } }
+                         user { id role } }
 }"""
 LOGOUT = "mutation { logout(input: {}) { signedOut } }"
 CHANGE_PASSWORD = """
@@ -55,7 +55,7 @@ async def login_submit(request: Request) -> Response:
         security_views.remember_challenge(response, page, signed["secondFactorChallenge"])
         return response
     return redirect(page, security_views.after_sign_in(next_url, signed["mustChangePassword"],
-                                                      signed["mustEnrolSecondFactor"]))
+                                                      signed["mustEnrolSecondFactor"], signed["user"]["role"]))
 
 
 async def logout_submit(request: Request) -> Response:

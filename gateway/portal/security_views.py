@@ -27,7 +27,7 @@ TRANSIENT = ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL")
 
 VERIFY = """
 mutation Verify($input: VerifySecondFactorInput!) {
-  verifySecondFactor(input: $input) { mustChangePassword mustEnrolSecondFactor }
+  verifySecondFactor(input: $input) { mustChangePassword mustEnrolSecondFactor user { role } }
 }"""
 SECURITY = """{ me { secondFactorEnabled secondFactorEnabledAt recoveryCodesLeft mustEnrolSecondFactor
                      user { email } support { state } } }"""
@@ -52,12 +52,17 @@ def forget_challenge(response: Response, page: PageSession) -> None:
                            secure=page.request.url.scheme == "https")
 
 
-def after_sign_in(next_url: str, must_change_password: bool, must_enrol: bool) -> str:
-    """Return where a new session goes: the password change, the forced enrolment, or the page asked for."""
+def after_sign_in(next_url: str, must_change_password: bool, must_enrol: bool, role: str | None = None) -> str:
+    """Return where a new session goes: the password change, the forced enrolment, or the page asked for.
+
+    Agents and admins who asked for no page in particular go to the console, where they work.
+    """
     if must_change_password:
         return "/mot-de-passe/changer"
     if must_enrol:
         return SECURITY_PATH
+    if next_url == "/" and role in ("AGENT", "ADMIN"):
+        return "/console"
     return next_url
 
 
@@ -100,7 +105,7 @@ async def verification_submit(request: Request) -> Response:
 
     verified = result.data["verifySecondFactor"]
     response = redirect(page, after_sign_in(next_url, verified["mustChangePassword"],
-                                            verified["mustEnrolSecondFactor"]))
+                                            verified["mustEnrolSecondFactor"], verified["user"]["role"]))
     forget_challenge(response, page)
     return response
 

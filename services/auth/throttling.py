@@ -78,8 +78,8 @@ def check(session: Session, limits: list[tuple[Limit, str | None]]) -> None:
     if wait > timedelta(0):
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         raise TooManyAttempts(text(
-            f"Trop de tentatives ; réessayez dans {minutes} minute(s).",
-            f"Too many attempts; try again in {minutes} minute(s)."))
+            f"Trop de tentatives ; réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
+            f"Too many attempts; try again in {minutes} minute{'s' if minutes > 1 else ''}."))
 
 
 def record(session: Session, limits: list[tuple[Limit, str | None]]) -> None:

@@ -70,8 +70,8 @@ def test_agent_day_in_console(browser, own_system):
     tab = new_tab(browser, own_system)
     sign_in(tab, "cbernard@eksae.example.fr")
 
-    # The new ticket is in the queue.
-    tab.goto("/console")
+    # An agent who asked for no page lands on the console, where the new ticket is in the queue.
+    expect(tab).to_have_url(re.compile(r"/console$"))
     expect(tab.locator("tr", has_text=number)).to_be_visible()
     screenshot(tab, "console-01-file")
     assert serious_accessibility_violations(tab) == []

@@ -25,7 +25,7 @@ def test_login_throttled_after_repeated_failures(system):
 
     assert failures == [["UNAUTHENTICATED"]] * FREE_ATTEMPTS_PER_ACCOUNT
     assert error_codes(throttled) == ["RATE_LIMITED"]
-    assert "réessayez dans" in throttled["errors"][0]["message"]
+    assert "réessayez dans 1 minute." in throttled["errors"][0]["message"]
 
 
 def test_aliased_logins_count_as_one_attempt(system):
