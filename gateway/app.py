@@ -134,15 +134,22 @@ async def graphql_post(request: Request) -> Response:
             f"Request too large (over {MAX_BODY_BYTES} bytes)."), status=413)
     try:
         payload = json.loads(body or b"{}")
-        query = payload["query"]
-        if not isinstance(query, str):
-            raise TypeError("query must be a string")
-        variables = payload.get("variables") or {}
-        operation_name = payload.get("operationName")
-    except (ValueError, KeyError, TypeError) as exc:
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         return _error_response(context, "BAD_REQUEST", text(
-            f"Corps de requête GraphQL invalide : {exc}. Envoyez un objet JSON avec « query ».",
-            f"Invalid GraphQL request body: {exc}. Send a JSON object with 'query'."))
+            f"Corps de requête invalide : ce n'est pas du JSON (ligne {line}, colonne {column}). "
+            "Envoyez un objet JSON avec « query », en Content-Type application/json.",
+            f"Invalid request body: not JSON (line {line}, column {column}). "
+            "Send a JSON object with 'query', as Content-Type application/json."))
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(query, str) or not isinstance(payload.get("variables") or {}, dict):
+        return _error_response(context, "BAD_REQUEST", text(
+            "Corps de requête GraphQL invalide : envoyez un objet JSON dont « query » est un texte et "
+            "« variables », s'il est présent, un objet.",
+            "Invalid GraphQL request body: send a JSON object whose 'query' is a string and whose "
+            "'variables', if present, is an object."))
+    variables = payload.get("variables") or {}
+    operation_name = payload.get("operationName")
 
     try:
         await authenticate(context)

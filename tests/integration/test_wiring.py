@@ -25,3 +25,26 @@ def test_news_without_session_is_unauthenticated_in_french(system):
 
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert body["errors"][0]["message"] == "Veuillez vous connecter."
+
+
+@pytest.mark.parametrize("content, headers, expected", [
+    (b"query=%7B+__typename+%7D", {"content-type": "application/x-www-form-urlencoded"},
+     "ce n'est pas du JSON (ligne 1, colonne 1)"),
+    (b'{"variables": {}}', {"content-type": "application/json"}, "« query » est un texte"),
+    (b'{"query": "{ __typename }", "variables": [1]}', {"content-type": "application/json"}, "« variables »"),
+    (b'["{ __typename }"]', {"content-type": "application/json"}, "« query » est un texte"),
+])
+def test_malformed_graphql_body_rejected_in_french(system, content, headers, expected):
+    response = httpx.post(f"{system.base_url}/graphql", content=content, headers=headers)
+
+    body = response.json()
+    assert response.status_code == 400
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert expected in body["errors"][0]["message"]
+
+
+def test_malformed_graphql_body_rejected_in_english(system):
+    response = httpx.post(f"{system.base_url}/graphql", content=b"not json",
+                          headers={"content-type": "application/json", "accept-language": "en"})
+
+    assert response.json()["errors"][0]["message"].startswith("Invalid request body: not JSON (line 1, column 1)")
