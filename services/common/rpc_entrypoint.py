@@ -1,8 +1,8 @@
 """The `rpc` entrypoint every service uses: nameko's, with a cheaper reply.
 
 nameko's reply encodes the result twice (once to check that it can be encoded, once to send it) and
-waits for RabbitMQ to confirm each reply. On a page of 50 tickets the second encoding alone was a
-seventh of the tickets service's time. Here the reply is encoded once, and sent without a confirm:
+waits for RabbitMQ to confirm each reply. On a page of 50 tickets the two encodings took about a
+seventh of the tickets service's time (py-spy, ticket benchmark). Here the reply is encoded once, and sent without a confirm:
 a reply lost with the connection ends as the caller's timeout, as it would if the service died.
 """
 from __future__ import annotations
