@@ -37,16 +37,16 @@ def forget_shared_items(service: str, method: str) -> None:
 
 async def _load_shared(context: "RequestContext", service: str, method: str, ids: list[str]) -> list[Any]:
     now = time.monotonic()
-    kept = {item_id: _shared_items.get((service, method, item_id)) for item_id in ids}
-    missing = [item_id for item_id, entry in kept.items() if entry is None or entry[0] < now]
+    cached = {item_id: _shared_items.get((service, method, item_id)) for item_id in ids}
+    missing = [item_id for item_id, entry in cached.items() if entry is None or entry[0] < now]
     if missing:
         results = await context.rpc.call(service, method, context=context.rpc_context(), ids=missing)
         for item_id, item in zip(missing, results):
-            # Unknown ids are not kept: an item created a moment later must be found.
+            # Unknown ids are not cached: an item created a moment later must be found.
             if item is not None:
                 _shared_items[(service, method, item_id)] = (now + SHARED_ITEM_SECONDS, item)
-            kept[item_id] = (now, item)
-    return [kept[item_id][1] for item_id in ids]
+            cached[item_id] = (now, item)
+    return [cached[item_id][1] for item_id in ids]
 
 
 @dataclass

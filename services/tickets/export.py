@@ -152,5 +152,5 @@ def write_export(session: Session, caller: Caller, keys: list[str], tab: str, fi
 
     logger.info("export %s of %s tickets (%s bytes) for user %s", key, workbook.rows, size, caller.user_id)
     today = utc_now().astimezone(PARIS).date().isoformat()
-    return {"filename": f"{FILE_PREFIXES[workbook.language]}-{today}.xlsx", "content_type": XLSX_CONTENT_TYPE, "storage_key": key,
-            "size": size, "row_count": workbook.rows}
+    return {"filename": f"{FILE_PREFIXES[workbook.language]}-{today}.xlsx", "content_type": XLSX_CONTENT_TYPE,
+            "storage_key": key, "size": size, "row_count": workbook.rows}

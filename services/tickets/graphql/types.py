@@ -228,26 +228,27 @@ async def prefetch_related(info: Any, tickets: list[dict[str, Any]]) -> None:
     The resolvers of each ticket then return without awaiting, which spares graphql-core a task and
     a gather per ticket and field. On a page of 50 tickets those were most of the gateway's work.
     """
-    wanted = selected_fields(info, "edges", "node")
-    contact_fields = [field for field in ("requester", "assignee") if field in wanted]
-    if not tickets or not (contact_fields or {"product", "followers"} & wanted):
+    selected = selected_fields(info, "edges", "node")
+    contact_fields = [field for field in ("requester", "assignee") if field in selected]
+    if not tickets or not (contact_fields or {"product", "followers"} & selected):
         return
-    product_ids = sorted({ticket["product_id"] for ticket in tickets}) if "product" in wanted else []
-    user_ids = sorted({ticket[f"{field}_id"] for ticket in tickets for field in contact_fields
-                       if ticket.get(f"{field}_id")}
-                      | {user_id for ticket in tickets if "followers" in wanted for user_id in ticket["follower_ids"]})
+    product_ids = sorted({ticket["product_id"] for ticket in tickets}) if "product" in selected else []
+    user_ids = {ticket[f"{field}_id"] for ticket in tickets for field in contact_fields if ticket.get(f"{field}_id")}
+    if "followers" in selected:
+        user_ids |= {user_id for ticket in tickets for user_id in ticket["follower_ids"]}
+    user_id_list = sorted(user_ids)
     products, users = await asyncio.gather(loader(info, "catalog", "get_products").load_many(product_ids),
-                                           loader(info, "auth", "get_users").load_many(user_ids))
+                                           loader(info, "auth", "get_users").load_many(user_id_list))
     products_by_id = dict(zip(product_ids, products))
-    users_by_id = dict(zip(user_ids, users))
+    users_by_id = dict(zip(user_id_list, users))
     for ticket in tickets:
         related: dict[str, Any] = {}
-        if "product" in wanted:
+        if "product" in selected:
             related["product"] = products_by_id.get(ticket["product_id"]) or ticket["product"]
         for field in contact_fields:
             user_id = ticket.get(f"{field}_id")
             related[field] = (users_by_id.get(user_id) or {"id": user_id}) if user_id else None
-        if "followers" in wanted:
+        if "followers" in selected:
             related["followers"] = [users_by_id.get(user_id) or {"id": user_id} for user_id in ticket["follower_ids"]]
         ticket[PREFETCHED] = related
 
