@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.common import config
 from services.common.events import utc_now
-from services.common.idempotency import claim_event
+from services.common.idempotency import claim_event, is_applied
 from services.notify.announcements import Announcement, status_label
 from services.notify.deliveries import lease_end
 from services.notify.messages import RenderedEmail, language_of, render_email
@@ -57,6 +57,9 @@ def record(session: Session, envelope: dict[str, Any], handler: str, announcemen
         session.commit()
     except IntegrityError:
         session.rollback()
+        if not is_applied(session, ProcessedEvent, event_id, handler):
+            # Another constraint failed, not the marker's: the caller keeps the event for a retry.
+            raise
         logger.info("event %s already applied by %s; skipped", event_id, handler)
         return None
     logger.info("event %s (%s): %d notification(s), %d immediate e-mail(s)",
