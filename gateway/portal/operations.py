@@ -50,6 +50,14 @@ class PageSession:
         self.authenticated = False
         self.auth_error: str | None = None
 
+    @classmethod
+    def of_context(cls, context: RequestContext) -> "PageSession":
+        """Return the page session of a request whose context `authenticate` has already filled."""
+        page = cls(context.request)
+        page.context = context
+        page.authenticated = context.caller.is_authenticated
+        return page
+
     async def start(self) -> "PageSession":
         try:
             await authenticate(self.context)

@@ -245,6 +245,20 @@ def test_export_download_as_attachment(system, clients, form_input):
     assert not any(path.is_file() for path in exports.rglob("*"))
 
 
+def test_export_without_support_contract_403(clients):
+    # Vallée du Lys has no support contract, so its customers' support pages return 403, and so must the export.
+    customer = clients["other"]
+
+    page = customer.http.get("/support/toutes")
+    export = customer.http.get("/tickets/export.xlsx", params={"tab": "all"})
+
+    assert page.status_code == 403
+    assert export.status_code == 403
+    assert export.headers["content-type"].startswith("text/html")
+    assert "<h1>Le support ne vous est pas accessible</h1>" in page.text
+    assert "<h1>Le support ne vous est pas accessible</h1>" in export.text
+
+
 def test_ticket_columns_query_lists_available(clients):
     columns = clients["agent"].data("{ ticketColumns { columns { key label } available { key } } }")["ticketColumns"]
 

@@ -4,7 +4,8 @@ Query parameters: `tab` is in_progress, resolved, closed or all (the default). `
 of the list RPC, such as `-entered_at`. `columns` lists column keys separated by commas; the user's
 saved columns apply when it is absent. The filters are `product_id`, `site_id`, `severity`,
 `status`, `requester_id` and `organisation_id` (each repeatable), `text` and `unread`. The caller
-signs in as for GraphQL.
+signs in as for GraphQL. A portal visitor (session cookie) without access to the support desk gets
+the portal's 403 page, like the other support pages. API token callers skip this check.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from gateway.errors import GatewayError
+from gateway.portal.operations import PageSession
+from gateway.portal.support_views import support_closed
 from gateway.rpc import RpcError
 from services.common.errors import NotFound, text
 from services.tickets.attachment_store import export_store
@@ -48,6 +51,12 @@ async def export_tickets(request: Request) -> Response:
     try:
         context = await authenticated_context(request, "tickets:read")
         request_id = context.request_id
+        if context.auth_method == "session":
+            # A portal visitor whose support desk is closed (no contract, no support right) gets the
+            # portal's refusal page, as on every /support page, instead of an empty workbook.
+            closed = await support_closed(PageSession.of_context(context))
+            if closed:
+                return closed
         result = await context.rpc.call("tickets", "export_tickets", context=context.rpc_context(),
                                         timeout=EXPORT_TIMEOUT_SECONDS, language=context.language,
                                         **_export_arguments(request))
