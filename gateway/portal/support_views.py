@@ -1,6 +1,7 @@
 """The support desk in the portal: lists by tab, the creation form, the ticket page and its actions."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +12,7 @@ from gateway.portal.home_views import nodes
 from gateway.portal.i18n import translations
 from gateway.portal.operations import OperationResult, PageSession
 from gateway.portal.pages import csrf_expired, failure, signed_in
-from gateway.portal.rendering import csrf_valid, redirect, render
+from gateway.portal.rendering import PARIS, csrf_valid, redirect, render
 
 # Sub-tab slug in the URL -> GraphQL TicketTab value.
 TABS = {"en-cours": "IN_PROGRESS", "resolues": "RESOLVED", "cloturees": "CLOSED", "toutes": "ALL"}
@@ -88,6 +89,13 @@ ACTIONS = {
     "reprise": ("resumeTicket", "ResumeTicketInput", "comment"),
     "rouvrir": ("reopenTicket", "ReopenTicketInput", "reason"),
 }
+# Fields of the duplicate confirmation page, which are those the tickets service copies into the new ticket.
+DUPLICATE_DETAIL = """
+query Ticket($id: ID!) { ticket(id: $id) {
+  id number title descriptionHtml natureLabel severityLabel desiredDeliveryDate reference1 reference2
+  contract { number } services { name } product { name } productVersion { name } site { name }
+  requester { id displayName } followers { id displayName }
+} }"""
 DUPLICATE = """
 mutation Duplicate($input: DuplicateTicketInput!) { duplicateTicket(input: $input) { ticket { number } } }"""
 POST_MESSAGE = """
@@ -271,6 +279,28 @@ async def ticket_detail(request: Request, page: PageSession) -> Response:
         flash = _("This request was created as a copy; complete it if needed.")
     return render(page, "support_ticket.html", ticket=ticket, messages=nodes(ticket["messages"]), flash=flash,
                   field_errors={}, support_enabled=True)
+
+
+@signed_in
+async def duplicate_page(request: Request, page: PageSession) -> Response:
+    """Show what « Dupliquer » copies into a new ticket. Its form posts to `ticket_action`, which makes the copy."""
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    ticket = await find_ticket(page, request.path_params["number"], DUPLICATE_DETAIL)
+    if ticket is None:
+        return not_found(page)
+
+    # The tickets service drops a desired delivery date that has passed (a new ticket may not have one).
+    desired_date = ticket["desiredDeliveryDate"]
+    keeps_desired_date = bool(desired_date) and date.fromisoformat(desired_date) >= datetime.now(PARIS).date()
+    # The customer who duplicates becomes the requester, and the original's requester and followers follow the copy.
+    followers: list[dict[str, Any]] = []
+    for person in [ticket["requester"], *ticket["followers"]]:
+        if person["id"] != page.context.caller.user_id and person["id"] not in {item["id"] for item in followers}:
+            followers.append(person)
+    return render(page, "support_duplicate.html", ticket=ticket, keeps_desired_date=keeps_desired_date,
+                  followers=followers, support_enabled=True)
 
 
 @signed_in

@@ -219,7 +219,9 @@ def test_seed_path_end_to_end(tab, own_system, tmp_path):
     # Close, then duplicate: the copy is a new ticket linked to the first.
     tab.get_by_role("button", name="Clôturer").click()
     expect(tab.locator("aside")).to_contain_text("Clôturée")
-    tab.get_by_role("button", name="Dupliquer").click()
+    tab.get_by_role("link", name="Dupliquer", exact=True).click()
+    expect(tab.locator("h1")).to_have_text(f"Dupliquer la demande {number}")
+    tab.get_by_role("button", name="Dupliquer la demande").click()
     expect(tab.locator("main")).to_contain_text("créée par duplication")
     assert number in tab.locator("main").inner_text()
     assert tab.locator("h1").inner_text().split()[1] != number
