@@ -248,10 +248,11 @@ async def find_ticket(page: PageSession, number: str, detail_query: str = DETAIL
 
 
 def not_found(page: PageSession) -> Response:
+    """Return a ticket's 404 page with the « Support » menu entry, so call it only after `support_closed`."""
     _ = translations(page.language).gettext
     return render(page, "message.html", status=404, title=_("Request not found"),
                   lines=[_("This request does not exist or is not visible to you.")],
-                  back_url="/support/toutes", back_label=_("Back to my requests"))
+                  back_url="/support/toutes", back_label=_("Back to my requests"), support_enabled=True)
 
 
 
@@ -307,6 +308,9 @@ async def duplicate_page(request: Request, page: PageSession) -> Response:
 async def ticket_action(request: Request, page: PageSession) -> Response:
     if not await csrf_valid(request, page):
         return csrf_expired(page)
+    closed = await support_closed(page)
+    if closed:
+        return closed
     ticket = await find_ticket(page, request.path_params["number"])
     if ticket is None:
         return not_found(page)

@@ -1,4 +1,4 @@
-"""The customer's ticket page in Chromium: « Dupliquer » and its confirmation step."""
+"""The customer's ticket pages in Chromium: « Dupliquer » with its confirmation step, and an unknown ticket."""
 from __future__ import annotations
 
 import re
@@ -90,3 +90,18 @@ def test_duplicate_asks_confirmation_first(page, system):
     expect(copied.locator("dt:has-text('Demandeur') + dd")).to_have_text("Marie Leroy")
     expect(copied.locator("dt:has-text('Suiveurs') + dd")).to_have_text("Jean Dupont")
     assert sorted(numbers_titled(manager, title)) == sorted([number, copy_number])
+
+
+def test_unknown_ticket_page_keeps_support_menu(page):
+    sign_in(page, "mleroy@example.fr")
+    page.goto("/support/toutes")
+    menu = page.get_by_role("navigation", name="Menu principal").get_by_role("link")
+    list_menu = menu.all_inner_texts()
+
+    response = page.goto("/support/tickets/1999-999999")
+
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Demande introuvable")
+    assert "Support" in list_menu
+    assert menu.all_inner_texts() == list_menu
+    expect(menu.filter(has_text="Support")).to_have_attribute("aria-current", "page")

@@ -259,6 +259,19 @@ def test_export_without_support_contract_403(clients):
     assert "<h1>Le support ne vous est pas accessible</h1>" in export.text
 
 
+def test_ticket_action_without_support_contract_403(clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    customer = clients["other"]
+    customer.http.get("/support/toutes")  # sets the CSRF cookie that the portal's forms echo back
+    token = customer.http.cookies["portail_csrf"]
+
+    response = customer.http.post(f"/support/tickets/{ticket['number']}/message",
+                                  data={"csrf_token": token, "body": "Bonjour"})
+
+    assert response.status_code == 403
+    assert "<h1>Le support ne vous est pas accessible</h1>" in response.text
+
+
 def test_ticket_columns_query_lists_available(clients):
     columns = clients["agent"].data("{ ticketColumns { columns { key label } available { key } } }")["ticketColumns"]
 
