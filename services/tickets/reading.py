@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from services.common.caller import Caller
 from services.common.errors import field_error
@@ -14,7 +14,7 @@ from services.tickets.access import visibility_clause, visible_ticket
 from services.tickets.exceptions import InvalidTicketQuery
 from services.tickets.lifecycle import OPEN_STATUSES, TicketState, TicketStatus
 from services.tickets.models import Ticket, TicketFollower, TicketHistory, TicketReadMarker
-from services.tickets.serializers import serialize_history, serialize_ticket
+from services.tickets.serializers import TICKET_KEYS, serialize_history, serialize_ticket
 from services.tickets.vocabulary import SEVERITY_RANK, Severity
 
 # List tabs: « En cours », « Résolues », « Clôturées », « Toutes ».
@@ -197,23 +197,43 @@ def ticket_counts(session: Session, caller: Caller, filters: dict[str, Any] | No
 
 
 def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dict[str, Any] | None,
-                 sort: str | None, first: int | None, after: str | None) -> dict[str, Any]:
-    """Return one page of a tab: `{items, total_count, start_offset, has_next_page, has_previous_page, counts}`."""
+                 sort: str | None, first: int | None, after: str | None,
+                 keys: list[str] | None = None) -> dict[str, Any]:
+    """Return one page of a tab: `{items, total_count, start_offset, has_next_page, has_previous_page, counts}`.
+
+    `keys` names the keys of each item the reader uses (see TICKET_KEYS); every key when None.
+    """
     caller.require_scope("tickets:read")
     tab = tab or "in_progress"
     if tab not in TAB_STATUSES:
         raise _invalid("tab", tab, f"onglet inconnu ; choisissez parmi {', '.join(TAB_STATUSES)}.",
                        f"unknown tab; choose among {', '.join(TAB_STATUSES)}.")
+    wanted = item_keys(keys)
     counts = ticket_counts(session, caller, filters)
     query = filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab]))
     # Each row brings its read marker (already joined) and its followers, so that a page costs one
     # query instead of three: every query is a round trip that holds up the whole service process.
     followers = (select(func.aggregate_strings(TicketFollower.user_id, ","))
                  .where(TicketFollower.ticket_id == Ticket.id).scalar_subquery())
-    query = order_by_sort(query.add_columns(TicketReadMarker.read_at, followers.label("follower_ids")), sort)
+    query = query.add_columns(TicketReadMarker.read_at, followers.label("follower_ids"))
+    if wanted is not None and not wanted & {"description", "description_html"}:
+        # A description can run to pages; a list that shows none need not read it.
+        query = query.options(defer(Ticket.description))
+    query = order_by_sort(query, sort)
     # The tab's count is the list's total: counting the list again would scan the same rows twice.
     page = paginate(session, query, first, after, lambda row: serialize_ticket(
         row.Ticket, sorted(row.follower_ids.split(",")) if row.follower_ids else [], caller,
-        is_unread(row.Ticket, caller, row.read_at), with_html=False), total=counts[tab], whole_rows=True)
+        is_unread(row.Ticket, caller, row.read_at), with_html=False, keys=wanted), total=counts[tab], whole_rows=True)
     page["counts"] = counts
     return page
+
+
+def item_keys(keys: list[str] | None) -> frozenset[str] | None:
+    """Check the keys a list reader asks for; None (every key) when it names none."""
+    if keys is None:
+        return None
+    unknown = sorted(set(keys) - TICKET_KEYS)
+    if unknown:
+        raise _invalid("keys", ", ".join(unknown), f"clé inconnue ; choisissez parmi {', '.join(sorted(TICKET_KEYS))}.",
+                       f"unknown key; choose among {', '.join(sorted(TICKET_KEYS))}.")
+    return frozenset(keys)

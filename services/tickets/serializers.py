@@ -17,13 +17,14 @@ def _time(moment: datetime | None) -> str | None:
 
 
 def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, unread: bool,
-                     with_html: bool = True) -> dict[str, Any]:
+                     with_html: bool = True, keys: frozenset[str] | None = None) -> dict[str, Any]:
     """Describe a ticket as `caller` sees it, with the transitions they may apply now.
 
     Lists pass `with_html=False`: rendering every description would cost more than the rest of the
-    page, and `description_html` is then None.
+    page, and `description_html` is then None. They also pass `keys`, the keys their reader uses
+    (a subset of TICKET_KEYS), so that the reply carries only those.
     """
-    return {
+    described = {
         "id": ticket.id,
         "number": ticket.number,
         "organisation_id": ticket.organisation_id,
@@ -67,6 +68,20 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "unread": unread,
         "allowed_transitions": list(allowed_transition_values(caller.role, ticket.status)),
     }
+    if keys is None:
+        return described
+    return {key: described[key] for key in keys}
+
+
+# Every key of `serialize_ticket`'s result; a list may ask for any subset of them.
+TICKET_KEYS = frozenset({
+    "id", "number", "organisation_id", "version", "contract", "services", "product_id", "product", "site",
+    "version_id", "product_version", "nature", "nature_label", "severity", "severity_label",
+    "desired_delivery_date", "reference_1", "reference_2", "title", "description", "description_html",
+    "requester_id", "follower_ids", "created_by_id", "assignee_id", "status", "status_label", "state",
+    "state_label", "suspension_reason", "suspended_at", "duplicated_from_id", "entered_at", "received_at",
+    "intervention_at", "resolved_at", "closed_at", "updated_at", "unread", "allowed_transitions",
+})
 
 
 def event_data(ticket: Ticket, follower_ids: list[str], actor_id: str | None) -> dict[str, Any]:

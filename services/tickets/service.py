@@ -86,9 +86,13 @@ class TicketsService(HealthMixin):
 
     @rpc(expected_exceptions=ServiceError)
     def list_tickets(self, tab: str | None = None, filters: dict[str, Any] | None = None, sort: str | None = None,
-                     first: int | None = None, after: str | None = None) -> dict[str, Any]:
-        """Return a page of a tab (in_progress, resolved, closed, all) with `counts` per tab and unread."""
-        return reading.list_tickets(self.db, self.caller, tab, filters, sort, first, after)
+                     first: int | None = None, after: str | None = None,
+                     keys: list[str] | None = None) -> dict[str, Any]:
+        """Return a page of a tab (in_progress, resolved, closed, all) with `counts` per tab and unread.
+
+        `keys` limits each ticket to the keys the reader uses; every key when omitted.
+        """
+        return reading.list_tickets(self.db, self.caller, tab, filters, sort, first, after, keys)
 
     @rpc(expected_exceptions=ServiceError)
     def count_tickets(self, filters: dict[str, Any] | None = None) -> dict[str, int]:

@@ -282,6 +282,24 @@ def test_list_tickets_unknown_tab_rejected(system, form):
     assert error_fields(exc) == [("tab", "INVALID")]
 
 
+def test_list_tickets_sends_only_the_keys_asked_for(system, form):
+    ticket = create(system, JDUPONT, form, title="Liste réduite aux clés demandées")
+    whole = system.rpc("tickets", "get_ticket", caller=JDUPONT, ticket_id=ticket["id"])
+
+    page = system.rpc("tickets", "list_tickets", caller=JDUPONT, tab="all", first=10,
+                      filters={"text": "réduite aux clés"}, keys=["id", "title", "status_label", "follower_ids"])
+
+    assert page["items"] == [{"id": whole["id"], "title": whole["title"], "status_label": whole["status_label"],
+                              "follower_ids": whole["follower_ids"]}]
+
+
+def test_list_tickets_unknown_key_rejected(system, form):
+    exc = rpc_error(system, JDUPONT, "list_tickets", tab="all", keys=["title", "password"])
+
+    assert exc.exc_type == "InvalidTicketQuery"
+    assert error_fields(exc) == [("keys", "INVALID")]
+
+
 # Life cycle -----------------------------------------------------------------------------------
 
 def test_customer_acknowledge_forbidden(system, form):

@@ -33,7 +33,7 @@ def no_kept_products():
     forget_shared_items("catalog", "get_products")
 
 
-def _ticket(index: int) -> dict[str, Any]:
+def _ticket(index: int, keys: frozenset[str] | None = None) -> dict[str, Any]:
     now = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
     ticket = Ticket(
         id=f"ticket-{index}", number=f"2026-{index:06d}", organisation_id="org-1", version=1,
@@ -44,20 +44,23 @@ def _ticket(index: int) -> dict[str, Any]:
         contacts=[], created_by_id=f"user-{index}", status=TicketStatus.NEW, state=TicketState.AWAITING_SUPPORT,
         suspension_reason=None, duplicated_from_id=None, entered_at=now, updated_at=now,
     )
-    return serialize_ticket(ticket, [f"user-{index + 1000}"], CALLER, unread=False)
+    return serialize_ticket(ticket, [f"user-{index + 1000}"], CALLER, unread=False, with_html=False, keys=keys)
 
 
 class RecordingRpc:
     """Answer the calls a ticket list makes, and record each one."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, honour_keys: bool = True) -> None:
         self.size = size
+        self.honour_keys = honour_keys
         self.calls: list[tuple[str, str]] = []
 
     async def call(self, service: str, method: str, context: Any = None, timeout: Any = None, **kwargs: Any) -> Any:
         self.calls.append((service, method))
         if (service, method) == ("tickets", "list_tickets"):
-            items = [_ticket(index) for index in range(self.size)]
+            # Like the service, send only the keys the gateway asked for.
+            keys = frozenset(kwargs["keys"]) if self.honour_keys else None
+            items = [_ticket(index, keys) for index in range(self.size)]
             return {"items": items, "total_count": self.size, "start_offset": 0, "has_next_page": False,
                     "has_previous_page": False,
                     "counts": {"in_progress": self.size, "resolved": 0, "closed": 0, "all": self.size, "unread": 0}}
@@ -114,3 +117,42 @@ def test_related_objects_reach_each_ticket_through_fragments():
     assert [node["assignee"] for node in nodes] == [None, None, None]
     assert {node["product"]["name"] for node in nodes} == {"Carrus"}
     assert sorted(rpc.calls) == [("auth", "get_users"), ("catalog", "get_products"), ("tickets", "list_tickets")]
+
+
+EVERY_FIELD_QUERY = """{ tickets(tab: ALL, first: 50) { edges { node {
+    id number organisationId version contract { id number } services { id name } product { id name }
+    site { id name } productVersion { id } nature natureLabel severity severityLabel desiredDeliveryDate
+    reference1 reference2 title description descriptionHtml requester { id displayName } followers { id }
+    assignee { id } status statusLabel state stateLabel suspensionReason enteredAt receivedAt interventionAt
+    resolvedAt closedAt updatedAt unread allowedTransitions attachmentUploadUrl } } } }"""
+
+
+def _every_field(honour_keys: bool) -> Any:
+    rpc = RecordingRpc(2, honour_keys=honour_keys)
+    context = RequestContext(request=None, rpc=rpc, caller=CALLER)  # type: ignore[arg-type]
+    result = asyncio.run(execute_graphql(build_schema(), EVERY_FIELD_QUERY, {}, None, context))
+    assert result.errors is None, result.errors
+    return result.data
+
+
+def test_a_page_of_the_keys_asked_for_resolves_as_a_whole_ticket():
+    # Each field must ask the service for every key its resolver reads: a key left out would make
+    # the field null or fail here, while the same query on whole tickets resolves.
+    assert _every_field(honour_keys=True) == _every_field(honour_keys=False)
+
+
+def test_the_list_asks_only_for_the_keys_its_fields_read():
+    keys: list[list[str]] = []
+
+    class KeyRecordingRpc(RecordingRpc):
+        async def call(self, service: str, method: str, context: Any = None, timeout: Any = None,
+                       **kwargs: Any) -> Any:
+            if method == "list_tickets":
+                keys.append(kwargs["keys"])
+            return await super().call(service, method, context, timeout, **kwargs)
+
+    context = RequestContext(request=None, rpc=KeyRecordingRpc(1), caller=CALLER)  # type: ignore[arg-type]
+    asyncio.run(execute_graphql(build_schema(), QUERY, {}, None, context))
+
+    assert keys == [["entered_at", "follower_ids", "id", "number", "product", "product_id", "requester_id",
+                     "severity_label", "status_label"]]

@@ -10,7 +10,7 @@ from gateway.context import authorize, call
 from services.tickets.graphql.inputs import TicketFilter, TicketSortOrder, TicketTab, filters_of, value_of
 from services.tickets.graphql.queue_views import QueueViewQuery
 from services.tickets.graphql.types import (
-    Ticket, TicketColumns, TicketConnection, TicketCounts, prefetch_related,
+    Ticket, TicketColumns, TicketConnection, TicketCounts, keys_read, prefetch_related,
 )
 
 
@@ -40,7 +40,7 @@ class TicketsQuery(QueueViewQuery, graphene.ObjectType):
                               sort: Any = None, first: int | None = None, after: str | None = None) -> Any:
         authorize(info, scope="tickets:read")
         page = await call(info, "tickets", "list_tickets", tab=value_of(tab), filters=filters_of(filter),
-                          sort=value_of(sort), first=first, after=after)
+                          sort=value_of(sort), first=first, after=after, keys=keys_read(info))
         await prefetch_related(info, page["items"])
         connection = connection_from_page(TicketConnection, page)
         connection.counts = page["counts"]

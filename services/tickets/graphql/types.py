@@ -10,6 +10,7 @@ from typing import Any
 
 import graphene
 from graphene import relay
+from graphene.utils.str_converters import to_camel_case
 from graphql_relay import to_global_id
 
 from gateway.connections import connection_from_page
@@ -399,6 +400,30 @@ class Ticket(graphene.ObjectType):
                                **_: Any) -> Any:
         page = await call(info, "tickets", "list_ticket_messages", ticket_id=root["id"], first=first, after=after)
         return connection_from_page(TicketMessageConnection, page)
+
+
+# Keys of the service's ticket that each field of `Ticket` reads, where they differ from the field's
+# name. A field missing here reads the key of its own (snake_case) name.
+KEYS_READ = {
+    "id": {"id"}, "reference1": {"reference_1"}, "reference2": {"reference_2"},
+    "description_html": {"description_html", "description"}, "product": {"product_id", "product"},
+    "requester": {"requester_id"}, "assignee": {"assignee_id"}, "followers": {"follower_ids"},
+    "duplicated_from": {"duplicated_from_id"}, "history": {"id"}, "attachments": {"id"}, "messages": {"id"},
+    "attachment_upload_url": {"id"},
+}
+# Read by `Ticket.is_type_of`, which graphql-core calls on every ticket it completes.
+ALWAYS_READ = frozenset({"id", "number", "severity_label"})
+FIELD_NAMES = {to_camel_case(name): name for name in Ticket._meta.fields}
+
+
+def keys_read(info: Any) -> list[str]:
+    """Return the keys of each ticket that the fields a list query selects will read."""
+    keys = set(ALWAYS_READ)
+    for selected in selected_fields(info, "edges", "node"):
+        name = FIELD_NAMES.get(selected)
+        if name is not None:
+            keys |= KEYS_READ.get(name, {name})
+    return sorted(keys)
 
 
 class TicketCounts(graphene.ObjectType):
