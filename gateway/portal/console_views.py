@@ -83,7 +83,8 @@ async def find_ticket(page: PageSession, number: str) -> dict[str, Any] | None:
 
 
 async def render_ticket(page: PageSession, ticket: dict[str, Any], status: int = 200,
-                        errors: list[str] | None = None, flash: str | None = None) -> Response:
+                        errors: list[str] | None = None, flash: str | None = None,
+                        ticket_conflict: dict[str, str] | None = None) -> Response:
     organisation = await page.run(ORGANISATION, {"id": to_global_id("Organisation", ticket["organisationId"])})
     name = organisation.data["node"]["name"] if organisation.ok and organisation.data and organisation.data["node"] \
         else ticket["organisationId"]
@@ -92,8 +93,8 @@ async def render_ticket(page: PageSession, ticket: dict[str, Any], status: int =
     agents = [dict(agent, id=from_global_id(agent["id"]).id)
               for agent in (listed.data["supportAgents"] if listed.ok and listed.data else [])]
     return render(page, "console/ticket.html", status=status, ticket=ticket, organisation_name=name, agents=agents,
-                  messages=nodes(ticket["messages"]), errors=errors or [], flash=flash, console=True,
-                  support_enabled=True)
+                  messages=nodes(ticket["messages"]), errors=errors or [], flash=flash,
+                  ticket_conflict=ticket_conflict, console=True, support_enabled=True)
 
 
 @signed_in
@@ -149,14 +150,14 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
     if not result.ok:
         if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
             return failure(page, result)
-        _ = translations(page.language).gettext
-        errors = result.messages()
-        if result.first_code() == "CONFLICT":
-            errors = [_("Someone else changed this request first; here it is as it is now. Nothing you "
-                        "typed was applied: check it and try again.")]
         fresh = await find_ticket(page, ticket["number"]) or ticket
-        return await render_ticket(page, fresh, status=409 if result.first_code() == "CONFLICT" else 400,
-                                   errors=errors)
+        if result.first_code() == "CONFLICT":
+            _ = translations(page.language).gettext
+            conflict = {"message": _("Someone else changed this request first; here it is as it is now. Nothing you "
+                                     "typed was applied: check it and try again."),
+                        "reload_url": f"/console/tickets/{ticket['number']}"}
+            return await render_ticket(page, fresh, status=409, ticket_conflict=conflict)
+        return await render_ticket(page, fresh, status=400, errors=result.messages())
     if action == "attribuer":
         # Assigning changes only one field of the page, so a message confirms it.
         return redirect(page, f"/console/tickets/{ticket['number']}?attribuee=1")

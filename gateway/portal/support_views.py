@@ -339,9 +339,15 @@ async def ticket_action(request: Request, page: PageSession) -> Response:
         if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL", "NOT_FOUND"):
             return failure(page, result)
         fresh = await find_ticket(page, ticket["number"]) or ticket
-        return render(page, "support_ticket.html", status=409 if result.first_code() == "CONFLICT" else 400,
-                      ticket=fresh, messages=nodes(fresh["messages"]), errors=result.messages(),
-                      field_errors=result.field_errors(), support_enabled=True)
+        if result.first_code() == "CONFLICT":
+            _ = translations(page.language).gettext
+            conflict = {"message": _("Someone else changed this request before your action, so it was not applied. "
+                                     "The page shows the request as it is now: check it, then try again."),
+                        "reload_url": f"/support/tickets/{ticket['number']}"}
+            return render(page, "support_ticket.html", status=409, ticket=fresh, messages=nodes(fresh["messages"]),
+                          ticket_conflict=conflict, field_errors={}, support_enabled=True)
+        return render(page, "support_ticket.html", status=400, ticket=fresh, messages=nodes(fresh["messages"]),
+                      errors=result.messages(), field_errors=result.field_errors(), support_enabled=True)
     return redirect(page, f"/support/tickets/{ticket['number']}")
 
 

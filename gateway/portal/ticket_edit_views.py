@@ -70,7 +70,8 @@ async def editable_ticket(page: PageSession, number: str) -> tuple[dict[str, Any
 
 async def render_edit(page: PageSession, ticket: dict[str, Any], values: dict[str, Any],
                       field_errors: dict[str, str] | None = None, errors: list[str] | None = None,
-                      status: int = 200, shown: dict[str, Any] | None = None) -> Response:
+                      status: int = 200, shown: dict[str, Any] | None = None,
+                      ticket_conflict: dict[str, str] | None = None) -> Response:
     listed = await page.run(COLLEAGUES)
     # A ticket names its contacts by the auth service's raw ids, the colleagues query by global ids.
     colleagues = [dict(person, id=from_global_id(person["id"]).id)
@@ -78,7 +79,7 @@ async def render_edit(page: PageSession, ticket: dict[str, Any], values: dict[st
     # Followers are chosen among colleagues other than the requester, who follows by definition.
     colleagues = [person for person in colleagues if person["id"] != ticket["requester"]["id"]]
     return render(page, "support_edit.html", status=status, ticket=ticket, values=values, colleagues=colleagues,
-                  shown=shown or form_values(ticket),
+                  shown=shown or form_values(ticket), ticket_conflict=ticket_conflict,
                   field_errors=field_errors or {}, errors=errors or [], support_enabled=True)
 
 
@@ -125,9 +126,11 @@ async def edit_submit(request: Request, page: PageSession) -> Response:
             fresh = await find_ticket(page, ticket["number"], EDIT_DETAIL) or ticket
             values = dict(form_values(fresh), **changes)
             _ = translations(page.language).gettext
-            errors = [_("Someone changed this request while you were editing it. Your entries are kept below: "
-                        "check the request's current state, then save again.")]
-            return await render_edit(page, fresh, values, errors=errors, status=409)
+            # Its reload link shows the form again with the ticket's current values, without the user's entries.
+            conflict = {"message": _("Someone changed this request while you were editing it. Your entries are "
+                                     "kept below: check the request's current state, then save again."),
+                        "reload_url": f"/support/tickets/{ticket['number']}/modifier"}
+            return await render_edit(page, fresh, values, status=409, ticket_conflict=conflict)
         return await render_edit(page, ticket, values, result.field_errors(), result.messages(), status=400,
                                  shown=shown)
     return redirect(page, f"/support/tickets/{ticket['number']}?modifiee=1")

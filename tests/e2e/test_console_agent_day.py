@@ -173,6 +173,7 @@ def test_two_agents_at_once_second_sees_conflict(browser, own_system):
     second.get_by_role("button", name="Prendre en compte").click()
 
     expect(second.locator(".error-summary")).to_contain_text("Quelqu'un d'autre a modifié cette demande")
+    expect(second.locator(".error-summary h2")).to_have_text("La demande a changé entre-temps")
     expect(second.locator("aside")).to_contain_text("Prise en compte")
     screenshot(second, "console-06-conflit")
     assert re.search(r"Prise en compte", second.locator("aside").inner_text())

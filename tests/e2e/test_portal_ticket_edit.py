@@ -98,6 +98,7 @@ def test_colleague_requester_and_edit(page, colleague):
     page.get_by_role("textbox", name="Descriptif", exact=True).fill("Le bouton « Imprimer » reste grisé.")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     expect(page.locator(".error-summary")).to_contain_text("Quelqu'un a modifié cette demande")
+    expect(page.locator(".error-summary h2")).to_have_text("La demande a changé entre-temps")
     expect(page.get_by_role("textbox", name="Descriptif", exact=True)).to_have_value(
         "Le bouton « Imprimer » reste grisé.")
     page.get_by_role("button", name="Enregistrer les modifications").click()

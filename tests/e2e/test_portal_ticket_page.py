@@ -1,4 +1,4 @@
-"""The customer's ticket pages in Chromium: « Dupliquer » with its confirmation step, and an unknown ticket."""
+"""The customer's ticket pages in Chromium: « Dupliquer » and its confirmation, an unknown ticket, a conflict."""
 from __future__ import annotations
 
 import re
@@ -18,6 +18,7 @@ DEMO_PASSWORD = "Portail-Demo-2026!"
 FORM_OPTIONS = """
 { ticketFormOptions { contracts { id number services { id name } products { id name } sites { id name } } } }"""
 CREATE = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id number } } }"
+UPDATE = "mutation($i: UpdateTicketInput!) { updateTicket(input: $i) { ticket { version } } }"
 FIND = "query($text: String) { tickets(tab: ALL, filter: {text: $text}, first: 20) { edges { node { number } } } }"
 
 
@@ -105,3 +106,30 @@ def test_unknown_ticket_page_keeps_support_menu(page):
     assert "Support" in list_menu
     assert menu.all_inner_texts() == list_menu
     expect(menu.filter(has_text="Support")).to_have_attribute("aria-current", "page")
+
+
+def test_conflict_has_its_own_heading(page, system):
+    manager = signed_in(system, "mleroy@example.fr")
+    ticket = create_ticket(manager, "Clôture en même temps qu'une modification")
+    number = ticket["number"]
+    sign_in(page, "mleroy@example.fr")
+    page.goto(f"/support/tickets/{number}")
+
+    # Another session changes the ticket after the page was shown, so « Clôturer » sends a stale version.
+    manager.data(UPDATE, {"i": {"ticketId": ticket["id"], "reference2": "SERVICES-TECHNIQUES"}})
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Clôturer").click()
+
+    assert posted.value.status == 409
+    box = page.get_by_role("alert")
+    expect(box.get_by_role("heading")).to_have_text("La demande a changé entre-temps")
+    expect(box).to_contain_text("Quelqu'un d'autre a modifié cette demande avant votre action")
+    expect(page.get_by_text("Veuillez corriger les points suivants")).to_have_count(0)
+    expect(page.locator("dl.details").first).to_contain_text("SERVICES-TECHNIQUES")
+    screenshot(page, "conflit-01-cloture")
+
+    # The link reloads the ticket page, still open, without the notice.
+    box.get_by_role("link", name="Recharger la demande").click()
+    expect(page).to_have_url(re.compile(rf"/support/tickets/{number}$"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_role("button", name="Clôturer")).to_be_visible()
