@@ -46,8 +46,6 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "reference_1": ticket.reference_1,
         "reference_2": ticket.reference_2,
         "title": ticket.title,
-        "description": ticket.description,
-        "description_html": render_markdown(ticket.description) if with_html else None,
         "requester_id": ticket.requester_id,
         "follower_ids": follower_ids,
         "created_by_id": ticket.created_by_id,
@@ -68,6 +66,11 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "unread": unread,
         "allowed_transitions": list(allowed_transition_values(caller.role, ticket.status)),
     }
+    # Read only when asked for: a list that needs no description leaves it unloaded (deferred), and
+    # touching it would cost one query per ticket.
+    if keys is None or keys & {"description", "description_html"}:
+        described["description"] = ticket.description
+        described["description_html"] = render_markdown(ticket.description) if with_html else None
     if keys is None:
         return described
     return {key: described[key] for key in keys}
