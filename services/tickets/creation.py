@@ -28,12 +28,24 @@ from services.tickets.serializers import event_data, serialize_ticket
 logger = logging.getLogger(__name__)
 
 
+class PendingReply(Protocol):
+    def result(self) -> Any: ...
+
+
+class RemoteMethod(Protocol):
+    """A method of another service: called, it waits for the reply; `call_async` does not."""
+
+    def __call__(self, **kwargs: Any) -> Any: ...
+
+    def call_async(self, **kwargs: Any) -> PendingReply: ...
+
+
 class CatalogClient(Protocol):
-    def check_ticket_entitlement(self, **kwargs: Any) -> dict[str, Any]: ...
+    check_ticket_entitlement: RemoteMethod
 
 
 class AuthClient(Protocol):
-    def get_users(self, ids: list[str]) -> list[dict[str, Any] | None]: ...
+    get_users: RemoteMethod
 
 
 def _organisation_of(caller: Caller, values: dict[str, Any], errors: list[dict[str, Any]]) -> str | None:
@@ -49,12 +61,9 @@ def _organisation_of(caller: Caller, values: dict[str, Any], errors: list[dict[s
     return organisation_id.strip()
 
 
-def _check_entitlement(catalog: CatalogClient, organisation_id: str, form: TicketForm,
-                       errors: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _check_entitlement(reply: PendingReply, form: TicketForm, errors: list[dict[str, Any]]) -> dict[str, Any] | None:
     try:
-        return catalog.check_ticket_entitlement(
-            organisation_id=organisation_id, contract_id=form.contract_id, service_ids=form.service_ids,
-            product_id=form.product_id, site_id=form.site_id, version_id=form.version_id)
+        return reply.result()
     except ValidationFailed as exc:
         fields = [dict(item, field=form_field(str(item.get("field")))) for item in exc.fields]
         errors.extend(fields or [field_error("contractId", "NOT_COVERED", exc.message["fr"], exc.message["en"])])
@@ -66,10 +75,14 @@ def _check_entitlement(catalog: CatalogClient, organisation_id: str, form: Ticke
         return None
 
 
-def _fetch_contacts(auth: AuthClient, form: TicketForm, organisation_id: str,
+def _contact_ids(form: TicketForm) -> list[str]:
+    return [form.requester_id or ""] + form.follower_ids
+
+
+def _fetch_contacts(reply: PendingReply, form: TicketForm, organisation_id: str,
                     errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ids = [form.requester_id or ""] + form.follower_ids
-    users = dict(zip(ids, auth.get_users(ids=ids)))
+    ids = _contact_ids(form)
+    users = dict(zip(ids, reply.result()))
     errors.extend(check_contacts(form, users, organisation_id))
     contacts = []
     for index, user_id in enumerate(ids):
@@ -96,12 +109,21 @@ def validate(caller: Caller, values: dict[str, Any], catalog: CatalogClient, aut
     if form.requester_id is None:
         errors.append(field_error("requesterId", "REQUIRED", "Indiquez le demandeur.", "Choose the requester."))
 
-    entitlement: dict[str, Any] = {}
+    # The catalog and the auth service are asked at once: each answer is a round trip through the
+    # broker, and neither depends on the other.
+    entitlement_reply = contacts_reply = None
     if organisation_id and form.contract_complete:
-        entitlement = _check_entitlement(catalog, organisation_id, form, errors) or {}
-    contacts: list[dict[str, Any]] = []
+        entitlement_reply = catalog.check_ticket_entitlement.call_async(
+            organisation_id=organisation_id, contract_id=form.contract_id, service_ids=form.service_ids,
+            product_id=form.product_id, site_id=form.site_id, version_id=form.version_id)
     if organisation_id and form.requester_id:
-        contacts = _fetch_contacts(auth, form, organisation_id, errors)
+        contacts_reply = auth.get_users.call_async(ids=_contact_ids(form))
+    entitlement: dict[str, Any] = {}
+    if entitlement_reply is not None:
+        entitlement = _check_entitlement(entitlement_reply, form, errors) or {}
+    contacts: list[dict[str, Any]] = []
+    if contacts_reply is not None and organisation_id:
+        contacts = _fetch_contacts(contacts_reply, form, organisation_id, errors)
 
     if errors or organisation_id is None:
         raise InvalidTicket(fields=in_form_order(errors))
