@@ -33,7 +33,7 @@ class PendingReply(Protocol):
 
 
 class RemoteMethod(Protocol):
-    """A method of another service: called, it waits for the reply; `call_async` does not."""
+    """A method of another service. A call waits for the reply, but `call_async` returns at once."""
 
     def __call__(self, **kwargs: Any) -> Any: ...
 
@@ -109,8 +109,8 @@ def validate(caller: Caller, values: dict[str, Any], catalog: CatalogClient, aut
     if form.requester_id is None:
         errors.append(field_error("requesterId", "REQUIRED", "Indiquez le demandeur.", "Choose the requester."))
 
-    # The catalog and the auth service are asked at once: each answer is a round trip through the
-    # broker, and neither depends on the other.
+    # Both calls are sent before either reply is awaited, because each is a round trip through the
+    # broker and neither depends on the other.
     entitlement_reply = contacts_reply = None
     if organisation_id and form.contract_complete:
         entitlement_reply = catalog.check_ticket_entitlement.call_async(

@@ -217,7 +217,7 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
                  .where(TicketFollower.ticket_id == Ticket.id).scalar_subquery())
     query = query.add_columns(TicketReadMarker.read_at, followers.label("follower_ids"))
     if wanted is not None and not wanted & {"description", "description_html"}:
-        # A description can run to pages; a list that shows none need not read it.
+        # A description can be long, so a list that shows none does not load it.
         query = query.options(defer(Ticket.description))
     query = order_by_sort(query, sort)
     # The tab's count is the list's total: counting the list again would scan the same rows twice.
@@ -229,7 +229,7 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
 
 
 def item_keys(keys: list[str] | None) -> frozenset[str] | None:
-    """Check the keys a list reader asks for; None (every key) when it names none."""
+    """Check the keys a list reader requests. Return None, meaning every key, when it names none."""
     if keys is None:
         return None
     unknown = sorted(set(keys) - TICKET_KEYS)

@@ -66,8 +66,8 @@ def serialize_ticket(ticket: Ticket, follower_ids: list[str], caller: Caller, un
         "unread": unread,
         "allowed_transitions": list(allowed_transition_values(caller.role, ticket.status)),
     }
-    # Read only when asked for: a list that needs no description leaves it unloaded (deferred), and
-    # touching it would cost one query per ticket.
+    # The description is read only when requested. A list that needs none leaves it deferred, and
+    # reading it would cost one query per ticket.
     if keys is None or keys & {"description", "description_html"}:
         described["description"] = ticket.description
         described["description_html"] = render_markdown(ticket.description) if with_html else None

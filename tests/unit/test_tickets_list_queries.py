@@ -58,7 +58,7 @@ def _statements(engine, **arguments) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize("first", [1, 20])
-def test_a_page_without_description_reads_none(engine, first):
+def test_list_page_without_description_loads_none(engine, first):
     count, page = _statements(engine, first=first, keys=["id", "number", "title", "follower_ids"])
 
     # The counts per tab, then the page: a description read ticket by ticket would add one each.
@@ -68,7 +68,7 @@ def test_a_page_without_description_reads_none(engine, first):
     assert page["items"][0]["follower_ids"] == ["user-2"]
 
 
-def test_a_page_that_shows_descriptions_reads_them_with_the_page(engine):
+def test_list_page_with_descriptions_loads_them(engine):
     count, page = _statements(engine, first=20, keys=["id", "description"])
 
     assert count == 2
