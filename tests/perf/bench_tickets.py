@@ -17,7 +17,8 @@ then measures through the gateway on 127.0.0.1:
 
 Targets on a 2-core machine: first page p50 ≤ 25 ms and ≥ 300 requests/s at 16 connections, ≥ 150
 creations/s, export of 100,000 rows in ≤ 8 s with ≤ 100 MiB peak memory, list p99 at most doubled
-during the export. The script prints each figure beside its target.
+during the export. The script prints each figure beside its target, whether it meets it, and by how
+much it misses it otherwise.
 """
 from __future__ import annotations
 
@@ -59,6 +60,17 @@ STATUSES = [TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, T
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered))) - 1))]
+
+
+def target_verdict(value: float | None, bound: float, at_most: bool) -> str:
+    """Say whether `value` meets its target, and by how much it misses it."""
+    if value is None or bound <= 0:
+        return "not judged"
+    if (value <= bound) if at_most else (value >= bound):
+        return "met"
+    if at_most:
+        return f"missed by {100 * (value - bound) / bound:.0f} %"
+    return f"missed, {bound / value:.1f} × short" if value > 0 else "missed"
 
 
 def load_tickets(url: str, count: int) -> None:
@@ -231,16 +243,22 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         system.stop()
 
-    targets = {"first_page_p50_ms": "≤ 25", "first_page_rps_16": "≥ 300", "creations_per_second_16": "≥ 150",
-               "export_seconds": "≤ 8 (100,000 rows)", "export_process_peak_mib": "≤ 100",
-               "list_p99_during_export_ms": f"≤ {2 * results.get('first_page_p99_ms', 0):.0f} (2 × p99)"}
+    # Each target as (bound, whether the result must stay at or below it, how it reads).
+    p99_limit = 2 * results.get("first_page_p99_ms", 0)
+    targets = {"first_page_p50_ms": (25, True, "≤ 25"), "first_page_rps_16": (300, False, "≥ 300"),
+               "creations_per_second_16": (150, False, "≥ 150"),
+               # The export's target is set for 100,000 rows; a smaller run is not judged by it.
+               "export_seconds": (8 if options.tickets >= 100_000 else 0, True, "≤ 8 for 100,000 rows"),
+               "export_process_peak_mib": (100, True, "≤ 100"),
+               "list_p99_during_export_ms": (p99_limit, True, f"≤ {p99_limit:.0f} (2 × p99)")}
     for key, value in results.items():
         if isinstance(value, dict):
             print(key)
             for name, part in value.items():
                 print(f"  {name:34} {part!s:>12}")
             continue
-        print(f"{key:36} {value!s:>12}   {('target ' + targets[key]) if key in targets else ''}")
+        verdict = target_verdict(value, *targets[key][:2]) if key in targets else ""
+        print(f"{key:36} {value!s:>12}   {('target ' + targets[key][2] + ': ' + verdict) if key in targets else ''}")
     print(json.dumps(results))
     return 0
 
