@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pika
-from pika.exceptions import AMQPError
+from pika.exceptions import AMQPError, ChannelClosedByBroker
 
 from services.common import config
 from services.common.sync_rpc import RpcCallFailed, SyncRpcClient
@@ -51,6 +51,42 @@ def check_broker(uri: str) -> str | None:
         return None
     except (AMQPError, OSError) as exc:
         return str(exc) or type(exc).__name__
+
+
+OTHER_INSTANCE_HELP = """\
+Une autre instance du portail utilise déjà {uri_safe} : le service {service} y répond déjà.
+Deux instances sur le même hôte virtuel se répondraient l'une à l'autre, chacune avec ses propres
+données. Arrêtez l'autre instance, ou donnez à celle-ci son propre hôte virtuel.
+Another instance of the portal already uses {uri_safe}: its {service} service is running there.
+Two instances on one virtual host would take each other's calls, each from its own data. Stop the
+other instance, or give this one its own virtual host:
+
+    sudo rabbitmqctl add_vhost portail2
+    sudo rabbitmqctl set_permissions -p portail2 guest '.*' '.*' '.*'
+    AMQP_URI=amqp://guest:guest@127.0.0.1:5672/portail2 ./deploy/run --port 8001
+"""
+
+
+def running_service(uri: str) -> str | None:
+    """Return the name of a service that already consumes its RPC queue on `uri`, or None.
+
+    nameko names each service's queue `rpc-<service>`, so a consumer there means that another
+    instance of the system is running on this virtual host.
+    """
+    connection = pika.BlockingConnection(pika.URLParameters(uri))
+    try:
+        for name in SERVICE_NAMES:
+            channel = connection.channel()
+            try:
+                declared = channel.queue_declare(queue=f"rpc-{name}", passive=True)
+            except ChannelClosedByBroker:
+                continue  # No such queue. The broker closed this channel, and the next name opens another.
+            if declared.method.consumer_count > 0:
+                return name
+            channel.close()
+        return None
+    finally:
+        connection.close()
 
 
 def safe_uri(uri: str) -> str:
@@ -142,6 +178,10 @@ def main() -> int:
     error = check_broker(uri)
     if error:
         print(BROKER_HELP.format(uri_safe=safe_uri(uri), error=error), file=sys.stderr)
+        return 2
+    service = running_service(uri)
+    if service:
+        print(OTHER_INSTANCE_HELP.format(uri_safe=safe_uri(uri), service=service), file=sys.stderr)
         return 2
 
     var = config.var_dir()
