@@ -23,6 +23,8 @@ mutation ChangePassword($input: ChangePasswordInput!) {
   changePassword(input: $input) { user { id } }
 }"""
 ME_EMAIL = "{ me { user { email } } }"
+UPDATE_LANGUAGE = """
+mutation UpdateLanguage($input: UpdateMyProfileInput!) { updateMyProfile(input: $input) { user { language } } }"""
 
 
 
@@ -108,6 +110,16 @@ async def language_submit(request: Request) -> Response:
     language = str(form.get("language", "fr"))
     if language not in LANGUAGES:
         language = "fr"
+    # A signed-in person's choice is saved on the account, because e-mails, notifications and the
+    # next sign-in on another browser follow the account's language, not this browser's cookie.
+    # A session restricted to a password change or a second-factor enrolment may not update the
+    # profile, so it only gets the cookie, like a visitor.
+    if page.authenticated and not page.restricted:
+        if not await csrf_valid(request, page):
+            return csrf_expired(page)
+        result = await page.run(UPDATE_LANGUAGE, {"input": {"language": language}})
+        if not result.ok:
+            return failure(page, result)
     response = redirect(page, safe_next(str(form.get("next", "/"))))
     set_language_cookie(response, language)
     return response

@@ -1,7 +1,9 @@
 """Sign-in pages in a real Chromium: French first, English on request, accessible, self-contained."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, serious_accessibility_violations
+from tests.integration.test_auth_admin import PASSWORD, invite_colleague, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +30,39 @@ def test_language_switch_shows_english(page):
 
     assert page.locator("h1").inner_text() == "Sign in"
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_language_switch_saves_account_language(page, browser, system):
+    # A fresh account, so that the demo accounts other tests sign in with stay French.
+    manager = signed_in(system, "mleroy@example.fr")
+    user, colleague = invite_colleague(system, manager)
+    page.goto("/connexion")
+    page.get_by_label("Adresse e-mail").fill(user["email"])
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert colleague.data("{ me { user { language } } }")["me"]["user"]["language"] == "en"
+    # Another browser, without the language cookie, signs in to English pages.
+    other = browser.new_context(base_url=system.base_url, locale="fr-FR")
+    try:
+        tab = other.new_page()
+        tab.goto("/connexion")
+        tab.get_by_label("Adresse e-mail").fill(user["email"])
+        tab.get_by_label("Mot de passe").fill(PASSWORD)
+        tab.get_by_role("button", name="Se connecter").click()
+        expect(tab.get_by_role("button", name="Sign out")).to_be_visible()
+        assert tab.locator("html").get_attribute("lang") == "en"
+    finally:
+        other.close()
+
+    page.get_by_role("button", name="Français").click()
+
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    assert colleague.data("{ me { user { language } } }")["me"]["user"]["language"] == "fr"
 
 
 def test_sign_in_reachable_by_keyboard(page):
