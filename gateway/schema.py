@@ -53,6 +53,9 @@ async def resolve_node(root: Any, info: Any, id: str) -> Any:
     Services return plain dicts, so without the tag the `Node` interface would have to guess the
     type from the dict's keys, and a plugin's loose guess could claim another plugin's object.
     """
+    if not _names_node_type(info, id):
+        # A malformed id matches no object, so it gets null rather than graphene's internal error.
+        return None
     result = graphene.relay.Node.get_node_from_global_id(info, id)
     if inspect.isawaitable(result):
         result = await result
@@ -60,6 +63,17 @@ async def resolve_node(root: Any, info: Any, id: str) -> Any:
         type_name, _ = from_global_id(id)
         result = {**result, NODE_TYPE_KEY: type_name}
     return result
+
+
+def _names_node_type(info: Any, global_id: str) -> bool:
+    """Tell whether `global_id` decodes to an id of an object type that implements `Node`."""
+    try:
+        type_name, raw_id = from_global_id(global_id)
+    except (TypeError, ValueError):
+        return False
+    graphql_type = info.schema.get_type(type_name) if type_name and raw_id else None
+    graphene_type = getattr(graphql_type, "graphene_type", None)
+    return graphene_type is not None and graphene.relay.Node in getattr(graphene_type._meta, "interfaces", ())
 
 
 def tag_aware_type_checks(schema: graphene.Schema) -> None:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from gateway.portal.i18n import translations
 from gateway.portal.operations import PageSession
-from gateway.portal.pages import failure, signed_in
+from gateway.portal.pages import failure, not_found, signed_in
 from gateway.portal.rendering import render
 
 ME_FIELDS = """
@@ -99,7 +99,7 @@ async def news_detail(request: Request, page: PageSession) -> Response:
         return failure(page, result)
     item = result.data["node"]
     if item is None:
-        return failure(page, result)
+        return not_found(page)
     if not item["read"]:
         await page.run(MARK_READ, {"input": {"newsId": item["id"]}})
     return render(page, "news_detail.html", item=item, support_enabled=await support_enabled(page))

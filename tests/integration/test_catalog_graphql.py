@@ -166,6 +166,33 @@ def test_contract_node_of_other_organisation_is_null(signed_in):
     assert data["node"] is None
 
 
+def test_malformed_node_id_is_null(signed_in):
+    client = signed_in("mleroy@example.fr")
+
+    for malformed in ("bidon", "x" * 40, to_global_id("Query", "1"), to_global_id("", "1")):
+        body = client.execute("query($id: ID!) { node(id: $id) { id } }", {"id": malformed})
+        assert "errors" not in body, (malformed, body)
+        assert body["data"]["node"] is None, malformed
+
+
+MALFORMED_ID_PAGES = {
+    "mleroy@example.fr": ["/produits/bidon", "/actualites/bidon", "/actualites/" + "x" * 40,
+                          "/support/tickets/bidon"],
+    "aroux@eksae.example.fr": ["/console/tickets/bidon", "/console/produits/bidon",
+                               "/console/produits/bidon/faq/bidon", "/console/administration/comptes/bidon",
+                               "/console/administration/contrats/bidon"],
+}
+
+
+def test_malformed_ids_get_portal_404(signed_in):
+    for email, paths in MALFORMED_ID_PAGES.items():
+        browser = signed_in(email).http
+        for path in paths:
+            response = browser.get(path)
+            assert response.status_code == 404, path
+            assert "introuvable" in response.text, path
+
+
 def test_faq_search_entries_name_their_product(signed_in):
     client = signed_in("mleroy@example.fr")
 
