@@ -16,7 +16,10 @@ def render_markdown(source: str) -> str:
     """Return safe HTML: raw HTML in the source is escaped and only http(s)/mailto links survive."""
     # markdown-it's commonmark preset with html disabled escapes raw tags; bleach then drops any
     # attribute or URL scheme outside the allow-lists, `javascript:` included.
-    html = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").render(source or "")
+    # `breaks` renders a single newline as <br>. Tickets, news and FAQ answers are typed in textareas,
+    # where a line end starts a new line (a signature, a short list) rather than wrapping a long one.
+    options = {"html": False, "linkify": False, "breaks": True}
+    html = MarkdownIt("commonmark", options).enable("table").render(source or "")
     cleaned = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                            protocols=ALLOWED_PROTOCOLS, strip=True)
     return cleaned.replace("<a href=", '<a rel="noopener noreferrer nofollow" href=')

@@ -68,6 +68,23 @@ def test_markdown_keeps_links_and_emphasis():
     assert 'href="https://example.fr/aide"' in html
 
 
+def test_markdown_single_newline_breaks_line():
+    tree = lxml.html.fragment_fromstring(render_markdown("Merci d'avance !\nCordialement, J. Dupont"),
+                                         create_parent="div")
+
+    paragraphs = tree.xpath("//p")
+    assert len(paragraphs) == 1
+    assert len(paragraphs[0].xpath("br")) == 1
+    assert paragraphs[0].text_content() == "Merci d'avance !\nCordialement, J. Dupont"
+
+
+def test_markdown_blank_line_still_splits_paragraphs():
+    tree = lxml.html.fragment_fromstring(render_markdown("Bonjour,\n\nMerci."), create_parent="div")
+
+    assert [p.text_content() for p in tree.xpath("//p")] == ["Bonjour,", "Merci."]
+    assert tree.xpath("//br") == []
+
+
 def test_envelope_has_required_fields():
     envelope = make_envelope("ticket_created", {"ticket_id": "t1"})
 
