@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import time
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import openpyxl
@@ -361,6 +362,32 @@ def test_attachment_accented_name_round_trip(system, clients, form_input):
     assert foreign.status_code == 404
     assert foreign.json()["code"] == "NOT_FOUND"
     assert anonymous.status_code == 401
+
+
+def test_attachment_link_in_browser_gets_pages(system, clients, form_input):
+    ticket = create(clients["manager"], form_input)
+    uploaded = clients["manager"].http.post(f"/tickets/{ticket['id']}/attachments", params={"filename": "note.txt"},
+                                            content=b"bonjour", headers={"Content-Type": "text/plain", **FROM_PORTAL})
+    link = uploaded.json()["downloadUrl"]
+    browser_accept = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+    anonymous = system.client().http.get(link, headers=browser_accept)
+    foreign = clients["other"].http.get(link, headers=browser_accept)
+    malformed = clients["other"].http.get("/tickets/attachments/bidon", headers=browser_accept)
+    api_anonymous = system.client().http.get(link, headers={"Accept": "application/json"})
+    own = clients["manager"].http.get(link, headers=browser_accept)
+
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == f"/connexion?suivant={quote(link)}"
+    assert foreign.status_code == 404
+    assert foreign.headers["content-type"].startswith("text/html")
+    assert "Page introuvable" in foreign.text
+    assert malformed.status_code == 404
+    assert "Page introuvable" in malformed.text
+    assert api_anonymous.status_code == 401
+    assert api_anonymous.json()["code"] == "UNAUTHENTICATED"
+    assert own.status_code == 200
+    assert own.content == b"bonjour"
 
 
 def test_attachment_oversized_stores_nothing(system, clients, form_input):

@@ -5,6 +5,8 @@ type in Content-Type) and returns the attachment's metadata; `&messageId=ID` joi
 caller's messages on the ticket. `GET /tickets/attachments/{attachmentId}`
 returns the file as a download. Both ids are GraphQL global ids. The size limit is enforced while
 receiving: the upload stops at the first byte over it, and nothing is kept of a failed upload.
+Errors are JSON, except that a browser following a download link (see `is_browser_visit`) is sent
+to the sign-in page when signed out and gets the portal's 404 page when the file is not found.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import hashlib
 import logging
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from graphql_relay import to_global_id
 from starlette.concurrency import iterate_in_threadpool
@@ -22,7 +25,10 @@ from starlette.routing import Route
 
 from gateway.connections import decode_global_id
 from gateway.context import RequestContext
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, to_gateway_error
+from gateway.portal.operations import PageSession
+from gateway.portal.pages import not_found
+from gateway.portal.rendering import redirect
 from gateway.rpc import RpcError
 from services.common.errors import NotFound, ValidationFailed, field_error, text
 from services.tickets.attachment_store import LocalAttachmentStore, PendingFile
@@ -124,7 +130,7 @@ async def download_attachment(request: Request) -> Response:
         attachment = await context.rpc.call("tickets", "get_ticket_attachment", context=context.rpc_context(),
                                             attachment_id=attachment_id)
     except (GatewayError, RpcError) as exc:
-        return error_response(request, exc, request_id)
+        return await download_error(request, exc, request_id)
 
     store = LocalAttachmentStore()
     try:
@@ -132,8 +138,8 @@ async def download_attachment(request: Request) -> Response:
         first = await asyncio.to_thread(next, chunks, b"")
     except FileNotFoundError:
         logger.error("request %s: file of attachment %s missing from the store", request_id, attachment["id"])
-        return error_response(request, GatewayError.of(NotFound, text("Fichier introuvable.", "File not found.")),
-                              request_id)
+        return await download_error(
+            request, GatewayError.of(NotFound, text("Fichier introuvable.", "File not found.")), request_id)
 
     async def body() -> Any:
         yield first
@@ -147,6 +153,22 @@ async def download_attachment(request: Request) -> Response:
         "Cache-Control": "private, no-store",
         "X-Checksum-Sha256": attachment["sha256"],
     })
+
+
+def is_browser_visit(request: Request) -> bool:
+    """Tell whether a person's browser opened the link: it accepts HTML and sends no API token."""
+    return "text/html" in request.headers.get("accept", "") and not request.headers.get("authorization")
+
+
+async def download_error(request: Request, exc: Exception, request_id: str) -> Response:
+    """Return a failed download's error: portal pages for a browser's sign-in and not found, JSON otherwise."""
+    error = to_gateway_error(exc)
+    if error is None or not is_browser_visit(request) or error.code not in ("UNAUTHENTICATED", "NOT_FOUND"):
+        return error_response(request, exc, request_id)
+    page = await PageSession(request).start()
+    if error.code == "UNAUTHENTICATED":
+        return redirect(page, f"/connexion?suivant={quote(request.url.path)}")
+    return not_found(page)
 
 
 routes = [
