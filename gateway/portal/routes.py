@@ -65,6 +65,7 @@ def portal_routes() -> list[Route]:
         Route("/support/tickets/{number}/modifier", ticket_edit_views.edit_page, methods=["GET"]),
         Route("/support/tickets/{number}/modifier", ticket_edit_views.edit_submit, methods=["POST"]),
         Route("/support/tickets/{number}/dupliquer", support_views.duplicate_page, methods=["GET"]),
+        Route("/support/tickets/{number}/cloturer", support_views.close_page, methods=["GET"]),
         Route("/support/tickets/{number}/{action}", support_views.ticket_action, methods=["POST"]),
         Route("/support/{tab}", support_views.ticket_list),
         *console_content_routes(),

@@ -305,6 +305,21 @@ async def duplicate_page(request: Request, page: PageSession) -> Response:
 
 
 @signed_in
+async def close_page(request: Request, page: PageSession) -> Response:
+    """Ask to confirm « Clôturer », which cannot be undone. Its form posts to `ticket_action`."""
+    closed = await support_closed(page)
+    if closed:
+        return closed
+    ticket = await find_ticket(page, request.path_params["number"])
+    if ticket is None:
+        return not_found(page)
+    if "CLOSE" not in ticket["allowedTransitions"]:
+        # Already closed, or closed in another tab since: the ticket page shows its state.
+        return redirect(page, f"/support/tickets/{ticket['number']}")
+    return render(page, "support_close.html", ticket=ticket, support_enabled=True)
+
+
+@signed_in
 async def ticket_action(request: Request, page: PageSession) -> Response:
     if not await csrf_valid(request, page):
         return csrf_expired(page)

@@ -1,4 +1,5 @@
-"""The customer's ticket pages in Chromium: « Dupliquer » and its confirmation, an unknown ticket, a conflict."""
+"""The customer's ticket pages in Chromium: « Dupliquer », « Clôturer » and their confirmations, an unknown
+ticket, a conflict."""
 from __future__ import annotations
 
 import re
@@ -115,10 +116,12 @@ def test_conflict_has_its_own_heading(page, system):
     sign_in(page, "mleroy@example.fr")
     page.goto(f"/support/tickets/{number}")
 
-    # Another session changes the ticket after the page was shown, so « Clôturer » sends a stale version.
+    # Another session changes the ticket after the confirmation was shown, so « Clôturer la demande »
+    # sends a stale version.
+    page.get_by_role("link", name="Clôturer", exact=True).click()
     manager.data(UPDATE, {"i": {"ticketId": ticket["id"], "reference2": "SERVICES-TECHNIQUES"}})
     with page.expect_response(lambda response: response.request.method == "POST") as posted:
-        page.get_by_role("button", name="Clôturer").click()
+        page.get_by_role("button", name="Clôturer la demande").click()
 
     assert posted.value.status == 409
     box = page.get_by_role("alert")
@@ -132,4 +135,50 @@ def test_conflict_has_its_own_heading(page, system):
     box.get_by_role("link", name="Recharger la demande").click()
     expect(page).to_have_url(re.compile(rf"/support/tickets/{number}$"))
     expect(page.get_by_role("alert")).to_have_count(0)
-    expect(page.get_by_role("button", name="Clôturer")).to_be_visible()
+    expect(page.get_by_role("link", name="Clôturer", exact=True)).to_be_visible()
+
+
+def test_close_asks_confirmation_first(page, system):
+    manager = signed_in(system, "mleroy@example.fr")
+    number = create_ticket(manager, "Demande à clôturer après confirmation")["number"]
+    sign_in(page, "mleroy@example.fr")
+    page.goto(f"/support/tickets/{number}")
+
+    # « Clôturer » opens a page that explains what closing means, and closes nothing yet.
+    page.get_by_role("link", name="Clôturer", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/support/tickets/{number}/cloturer$"))
+    expect(page.locator("h1")).to_have_text(f"Clôturer la demande {number}")
+    expect(page.locator("main")).to_contain_text("ne peut plus être rouverte")
+    screenshot(page, "cloture-01-confirmation")
+    assert serious_accessibility_violations(page) == []
+
+    # « Annuler » goes back to the ticket, still open.
+    page.get_by_role("link", name="Annuler").click()
+    expect(page).to_have_url(re.compile(rf"/support/tickets/{number}$"))
+    expect(page.get_by_role("link", name="Clôturer", exact=True)).to_be_visible()
+
+    # « Clôturer la demande » closes it, with the reason in its history.
+    page.get_by_role("link", name="Clôturer", exact=True).click()
+    page.get_by_label("Motif de la clôture (facultatif)").fill("Réglé par téléphone")
+    page.get_by_role("button", name="Clôturer la demande").click()
+    expect(page).to_have_url(re.compile(rf"/support/tickets/{number}$"))
+    tracking = page.get_by_role("complementary", name="Suivi de la demande")
+    expect(tracking.locator("dt:has-text('Statut') + dd")).to_have_text("Clôturée")
+    expect(page.locator("main")).to_contain_text("Réglé par téléphone")
+    expect(page.get_by_role("link", name="Clôturer", exact=True)).to_have_count(0)
+
+    # The confirmation of a closed ticket leads back to the ticket.
+    page.goto(f"/support/tickets/{number}/cloturer")
+    expect(page).to_have_url(re.compile(rf"/support/tickets/{number}$"))
+
+
+def test_close_without_csrf_token_rejected(page, system):
+    manager = signed_in(system, "mleroy@example.fr")
+    number = create_ticket(manager, "Clôture sans jeton CSRF")["number"]
+    sign_in(page, "mleroy@example.fr")
+
+    response = page.request.post(f"/support/tickets/{number}/cloturer", form={"version": "1"})
+
+    assert response.status == 403
+    page.goto(f"/support/tickets/{number}")
+    expect(page.get_by_role("link", name="Clôturer", exact=True)).to_be_visible()
