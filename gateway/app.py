@@ -28,6 +28,7 @@ from gateway.schema import build_schema
 from services.common import config
 from services.common.caller import Caller
 from services.common.errors import LocalizedText, Unauthenticated, text
+from services.common.sizes import size_text
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +130,10 @@ async def graphql_post(request: Request) -> Response:
 
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
+        limit = size_text(MAX_BODY_BYTES)
         return _error_response(context, "BAD_REQUEST", text(
-            f"Requête trop volumineuse (plus de {MAX_BODY_BYTES} octets).",
-            f"Request too large (over {MAX_BODY_BYTES} bytes)."), status=413)
+            f"Requête trop volumineuse (plus de {limit['fr']}).",
+            f"Request too large (over {limit['en']})."), status=413)
     try:
         payload = json.loads(body or b"{}")
     except ValueError as exc:

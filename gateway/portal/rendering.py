@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from gateway.app import LANGUAGE_COOKIE, apply_cookies
 from gateway.portal.i18n import translations
 from gateway.portal.operations import PageSession
+from services.common.sizes import format_size
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 CSRF_COOKIE = "portail_csrf"
@@ -70,14 +70,7 @@ def _paris_date(value: Any, language: str = "fr") -> str:
 
 def _file_size(size: int, language: str = "fr") -> str:
     """Format a byte count the way each language writes it: « 1,5 Mo » in French, "1.5 MB" in English."""
-    units = ("o", "Ko", "Mo", "Go") if language == "fr" else ("B", "KB", "MB", "GB")
-    value = float(size)
-    unit = 0
-    while value >= 1024 and unit < len(units) - 1:
-        value /= 1024
-        unit += 1
-    number = format_decimal(value, format="#,##0" if unit == 0 else "#,##0.#", locale=language)
-    return f"{number}\u00a0{units[unit]}"
+    return format_size(size, language)
 
 
 def csrf_token(request: Request) -> str:

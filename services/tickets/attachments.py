@@ -13,6 +13,7 @@ from services.common import config
 from services.common.caller import Caller
 from services.common.errors import field_error, text
 from services.common.events import isoformat, utc_now
+from services.common.sizes import size_text
 from services.tickets.access import visibility_clause, visible_ticket
 from services.tickets.exceptions import InvalidTicket, MessageNotAllowed, TicketNotFound
 from services.tickets.lifecycle import TicketStatus
@@ -92,9 +93,10 @@ def add_attachment(session: Session, caller: Caller, ticket_id: str, storage_key
     if not name:
         errors.append(field_error("filename", "REQUIRED", "Le nom du fichier est vide.", "The file name is empty."))
     if not isinstance(size, int) or size <= 0 or size > max_bytes():
+        limit = size_text(max_bytes())
         errors.append(field_error("file", "INVALID_SIZE",
-                                  f"Le fichier doit faire entre 1 octet et {max_bytes()} octets.",
-                                  f"The file must be between 1 byte and {max_bytes()} bytes."))
+                                  f"Le fichier doit faire entre 1 octet et {limit['fr']}.",
+                                  f"The file must be between 1 byte and {limit['en']}."))
     if not SHA256_PATTERN.match(str(sha256)) or not str(storage_key).isalnum():
         errors.append(field_error("file", "INVALID", "Fichier invalide.", "Invalid file."))
     if errors:

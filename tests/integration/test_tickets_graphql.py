@@ -413,6 +413,7 @@ def test_attachment_oversized_stores_nothing(system, clients, form_input):
 
     assert declared.status_code == 413
     assert declared.json()["fields"][0]["code"] == "TOO_LARGE"
+    assert declared.json()["fields"][0]["message"] == "Le fichier dépasse la taille maximale de 20\u00a0Mo."
     assert streamed_status == 413
     assert attachments_of(clients["manager"], ticket) == []
     assert stored_files(system) == before

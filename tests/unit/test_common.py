@@ -7,6 +7,7 @@ from services.common.errors import ValidationFailed
 from services.common.events import make_envelope
 from services.common.markdown import render_markdown
 from services.common.pagination import decode_cursor, encode_cursor, page_size
+from services.common.sizes import format_size, size_text
 
 pytestmark = pytest.mark.unit
 
@@ -91,3 +92,14 @@ def test_envelope_has_required_fields():
     assert set(envelope) == {"event_id", "event_type", "version", "occurred_at", "actor", "data"}
     assert envelope["occurred_at"].endswith("+00:00")
     assert envelope["actor"] == {"type": "system"}
+
+
+@pytest.mark.parametrize("size, french, english", [
+    (512, "512\u00a0o", "512\u00a0B"),
+    (1536, "1,5\u00a0Ko", "1.5\u00a0KB"),
+    (20 * 1024 * 1024, "20\u00a0Mo", "20\u00a0MB"),
+])
+def test_format_size_per_language(size, french, english):
+    assert format_size(size, "fr") == french
+    assert format_size(size, "en") == english
+    assert size_text(size) == {"fr": french, "en": english}

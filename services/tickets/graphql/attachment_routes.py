@@ -31,6 +31,7 @@ from gateway.portal.pages import not_found
 from gateway.portal.rendering import redirect
 from gateway.rpc import RpcError
 from services.common.errors import NotFound, ValidationFailed, field_error, text
+from services.common.sizes import size_text
 from services.tickets.attachment_store import LocalAttachmentStore, PendingFile
 from services.tickets.graphql.http import authenticated_context, content_disposition, error_response
 
@@ -44,9 +45,10 @@ class UploadTooLarge(Exception):
 
 
 def too_large(limit: int) -> GatewayError:
+    size = size_text(limit)
     return GatewayError.of(ValidationFailed, fields=[field_error(
-        "file", "TOO_LARGE", f"Le fichier dépasse la taille maximale de {limit} octets.",
-        f"The file exceeds the maximum size of {limit} bytes.")])
+        "file", "TOO_LARGE", f"Le fichier dépasse la taille maximale de {size['fr']}.",
+        f"The file exceeds the maximum size of {size['en']}.")])
 
 
 def attachment_json(attachment: dict[str, Any]) -> dict[str, Any]:
