@@ -162,10 +162,11 @@ def _check_delivery_date(raw: Any, form: TicketForm, today: date) -> list[dict[s
                             f"Date de livraison souhaitée « {raw} » invalide (format AAAA-MM-JJ attendu).",
                             f"Invalid desired delivery date '{raw}' (YYYY-MM-DD expected).")]
     if desired < today:
+        # Each language writes the date as the portal's pages do: 01/06/2026 in French, 2026-06-01 in English.
         return [field_error("desiredDeliveryDate", "IN_PAST",
-                            f"La livraison souhaitée ({desired.isoformat()}) est passée : choisissez une date "
+                            f"La livraison souhaitée ({desired:%d/%m/%Y}) est passée : choisissez une date "
                             "à venir.",
-                            f"The desired delivery date ({desired.isoformat()}) is past: choose a date to come.")]
+                            f"The desired delivery date ({desired.isoformat()}) has passed: choose a future date.")]
     form.desired_delivery_date = desired
     return []
 

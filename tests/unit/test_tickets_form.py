@@ -58,6 +58,8 @@ def test_check_form_past_or_malformed_delivery_date_rejected():
     _form, malformed = check_form(dict(VALID, desired_delivery_date="15/07/2026"), TODAY)
 
     assert _fields(past) == [("desiredDeliveryDate", "IN_PAST")]
+    assert past[0]["message"]["fr"] == "La livraison souhaitée (14/06/2026) est passée : choisissez une date à venir."
+    assert past[0]["message"]["en"] == "The desired delivery date (2026-06-14) has passed: choose a future date."
     assert _fields(malformed) == [("desiredDeliveryDate", "INVALID_DATE")]
 
 
