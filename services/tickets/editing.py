@@ -25,6 +25,7 @@ from services.tickets.lifecycle import TicketStatus
 from services.tickets.models import Ticket, TicketFollower, TicketHistory
 from services.tickets.numbering import PARIS
 from services.tickets.reading import serialize_many
+from services.tickets.search import ticket_search_text
 from services.tickets.transitions import write_if_unchanged
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ def update_ticket(session: Session, caller: Caller, ticket_id: str, changes: dic
     now = utc_now()
     columns = {"nature": form.nature, "severity": form.severity, "desired_delivery_date": form.desired_delivery_date,
                "reference_1": form.reference_1, "reference_2": form.reference_2, "title": form.title,
-               "description": form.description}
+               "description": form.description,
+               # An UPDATE statement runs no ORM event, so the search column is written here.
+               "search_text": ticket_search_text(form.title, form.reference_1, form.reference_2)}
     changed = [name for name in EDITABLE if name in changes and before[name] != _current_form_value(form, name)]
     write_if_unchanged(session, ticket, dict(columns, version=ticket.version + 1, updated_at=now))
     if "follower_ids" in changes:

@@ -5,12 +5,14 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.events import utc_now
 from services.common.event_tables import OutboxRecord, ProcessedEventRecord
 from services.tickets.lifecycle import TicketState, TicketStatus
+from services.tickets.search import ticket_search_text
 from services.tickets.vocabulary import RequestNature, Severity
 
 
@@ -84,6 +86,9 @@ class Ticket(Base):
     # « Descriptif »
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Title and references without accents and case-folded, matched by the list's text filter.
+    # The ORM events below fill it, but an UPDATE statement that changes those fields must set it too.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     # « Contacts »: requester and followers, with a copy of their names and addresses for e-mails.
     requester_id: Mapped[str] = mapped_column(String(36))
@@ -110,6 +115,12 @@ class Ticket(Base):
     # a ticket is unread for a user when the one they may see is later than their read marker.
     last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_public_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+@event.listens_for(Ticket, "before_insert")
+@event.listens_for(Ticket, "before_update")
+def _fill_search_text(_mapper: Any, _connection: Any, ticket: Ticket) -> None:
+    ticket.search_text = ticket_search_text(ticket.title, ticket.reference_1, ticket.reference_2)
 
 
 class TicketFollower(Base):

@@ -14,6 +14,7 @@ from services.tickets.access import visibility_clause, visible_ticket
 from services.tickets.exceptions import InvalidTicketQuery
 from services.tickets.lifecycle import OPEN_STATUSES, TicketState, TicketStatus
 from services.tickets.models import Ticket, TicketFollower, TicketHistory, TicketReadMarker
+from services.tickets.search import fold
 from services.tickets.serializers import TICKET_KEYS, serialize_history, serialize_ticket
 from services.tickets.vocabulary import SEVERITY_RANK, Severity
 
@@ -162,10 +163,10 @@ def filtered_query(caller: Caller, filters: dict[str, Any] | None) -> Select[Any
     if filters.get("unassigned"):
         query = query.where(Ticket.assignee_id.is_(None))
     if "text" in filters:
-        pattern = f"%{str(filters['text']).strip().lower()}%"
-        query = query.where(or_(func.lower(Ticket.title).like(pattern), func.lower(Ticket.number).like(pattern),
-                                func.lower(Ticket.reference_1).like(pattern),
-                                func.lower(Ticket.reference_2).like(pattern)))
+        searched = str(filters["text"]).strip()
+        # Title and references match without accents or case (« echeances » finds « Échéances »).
+        query = query.where(or_(Ticket.search_text.like(f"%{fold(searched)}%"),
+                                func.lower(Ticket.number).like(f"%{searched.lower()}%")))
     if filters.get("unread"):
         query = query.where(unread_clause(caller))
     return query
@@ -219,6 +220,8 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
     if wanted is not None and not wanted & {"description", "description_html"}:
         # A description can be long, so a list that shows none does not load it.
         query = query.options(defer(Ticket.description))
+    # The search column serves the filter only.
+    query = query.options(defer(Ticket.search_text))
     query = order_by_sort(query, sort)
     # The tab's count is the list's total: counting the list again would scan the same rows twice.
     page = paginate(session, query, first, after, lambda row: serialize_ticket(

@@ -275,6 +275,43 @@ def test_list_tickets_tabs_and_counts(system, form):
     assert resolved["counts"] == {"in_progress": 0, "resolved": 1, "closed": 0, "all": 1, "unread": 0}
 
 
+def search_ids(system, caller: Caller, searched: str) -> list[str]:
+    page = system.rpc("tickets", "list_tickets", caller=caller, tab="all", filters={"text": searched}, first=100)
+    return [item["id"] for item in page["items"]]
+
+
+def test_text_filter_ignores_accents_and_case(system, form):
+    ticket = create(system, JDUPONT, form, title="Échéances bloquées", reference_1="Régie-Été-7")
+
+    for searched in ("echeances", "ÉCHÉANCES", "bloquees", "echeances BLOQUÉES", "regie-ete", ticket["number"]):
+        assert ticket["id"] in search_ids(system, JDUPONT, searched), searched
+    assert ticket["id"] not in search_ids(system, JDUPONT, "échéances débloquées")
+
+
+def test_text_filter_follows_edit_and_duplicate(system, form):
+    ticket = create(system, JDUPONT, form, title="Échéances bloquées")
+
+    system.rpc("tickets", "update_ticket", caller=JDUPONT, ticket_id=ticket["id"],
+               changes={"title": "Relances arrêtées", "reference_2": "Trésorerie-4"})
+    copy = system.rpc("tickets", "duplicate_ticket", caller=JDUPONT, ticket_id=ticket["id"])
+
+    assert ticket["id"] not in search_ids(system, JDUPONT, "bloquees")
+    assert ticket["id"] in search_ids(system, JDUPONT, "relances arretees")
+    assert ticket["id"] in search_ids(system, JDUPONT, "tresorerie-4")
+    assert copy["id"] in search_ids(system, JDUPONT, "relances arretees")
+    assert copy["id"] in search_ids(system, JDUPONT, "tresorerie-4")
+
+
+def test_text_filter_hides_other_organisations(system, form):
+    ticket = create(system, JDUPONT, form, title="Échéances bloquées")
+
+    page = system.rpc("tickets", "list_tickets", caller=PMARTIN, tab="all", filters={"text": "echeances"}, first=100)
+
+    assert ticket["id"] not in [item["id"] for item in page["items"]]
+    assert {item["organisation_id"] for item in page["items"]} <= {demo.ORG_VALLEE}
+    assert page["counts"]["all"] == len(page["items"])
+
+
 def test_list_tickets_unknown_tab_rejected(system, form):
     exc = rpc_error(system, JDUPONT, "list_tickets", tab="creation")
 
@@ -465,6 +502,19 @@ def test_export_keeps_formula_text_and_hides_other_organisations(system, form):
     assert sheet["B2"].data_type == "s"
     assert sheet["C2"].is_date
     assert ticket["number"] not in [row[0] for row in other_sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_export_text_filter_ignores_accents(system, form):
+    ticket = create(system, JDUPONT, form, title="Échéances bloquées à l'export")
+
+    exported, sheet = _export_sheet(system, JDUPONT, tab="all", filters={"text": "BLOQUEES A L'EXPORT"},
+                                    columns=["number", "title"])
+    _other, other_sheet = _export_sheet(system, PMARTIN, tab="all", filters={"text": "bloquees a l'export"},
+                                        columns=["number", "title"])
+
+    assert exported["row_count"] == 1
+    assert [cell.value for cell in sheet[2]] == [ticket["number"], ticket["title"]]
+    assert other_sheet.max_row == 1
 
 
 def test_export_in_english(system, form):

@@ -45,6 +45,7 @@ from services.common.database import make_engine
 from services.common.events import utc_now
 from services.tickets.lifecycle import TicketState, TicketStatus
 from services.tickets.models import Ticket
+from services.tickets.search import ticket_search_text
 from services.tickets.vocabulary import RequestNature, Severity
 from tests.support.system import System
 
@@ -83,13 +84,15 @@ def load_tickets(url: str, count: int) -> None:
     with engine.begin() as connection:
         for index in range(count):
             status = STATUSES[index % len(STATUSES)]
+            title = f"Demande chargée n° {index}"
             batch.append({
                 "id": str(uuid.uuid4()), "number": f"2025-{index + 1:06d}", "organisation_id":
                 organisations[index % ORGANISATIONS], "version": 1, "contract_id": demo.CONTRACT_SAINT_AUBIN,
                 "contract_number": "CTR-2026-0142", "services": [{"id": "x", "name": "Assistance"}],
                 "product_id": demo.PRODUCT_CARRUS, "product_name": "Carrus", "site_id": demo.SITE_MAIRIE,
                 "site_name": "Mairie", "nature": RequestNature.INCIDENT, "severity": Severity.MAJOR,
-                "reference_1": "", "reference_2": "", "title": f"Demande chargée n° {index}",
+                "reference_1": "", "reference_2": "", "title": title,
+                "search_text": ticket_search_text(title, "", ""),
                 "description": "Chargée par le banc de mesure.", "requester_id": demo.USER_MLEROY,
                 "contacts": [], "created_by_id": demo.USER_MLEROY, "status": status,
                 "state": TicketState.FINISHED if status == TicketStatus.CLOSED else TicketState.AWAITING_SUPPORT,

@@ -55,7 +55,8 @@ class TicketFilter(graphene.InputObjectType):
     assignee_ids = graphene.List(graphene.NonNull(graphene.ID), description="Agents in charge (user ids).")
     unassigned = graphene.Boolean(description="Only tickets no agent is in charge of.")
     states = graphene.List(graphene.NonNull(TicketState), description="States: whose move it is.")
-    text = graphene.String(description="Words found in the title, the number or the references.")
+    text = graphene.String(description="Text searched in the title, the number or the references, ignoring accents "
+                                       "and case.")
     unread_only = graphene.Boolean(description="Only tickets with a message the caller has not read.")
 
 

@@ -33,7 +33,8 @@ class TicketViewFilter(graphene.ObjectType):
     organisation_ids = graphene.List(graphene.NonNull(graphene.ID), required=True, description="Organisations.")
     assignee_ids = graphene.List(graphene.NonNull(graphene.ID), required=True, description="Agents in charge.")
     unassigned = graphene.Boolean(required=True, description="Only tickets no agent is in charge of.")
-    text = graphene.String(description="Words searched in the title, the number or the references.")
+    text = graphene.String(description="Text searched in the title, the number or the references, ignoring accents "
+                                       "and case.")
     unread_only = graphene.Boolean(required=True, description="Only tickets with an unread message.")
 
     @staticmethod
