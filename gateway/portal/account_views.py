@@ -42,10 +42,15 @@ async def login_submit(request: Request) -> Response:
         return csrf_expired(page)
     form = await request.form()
     email = str(form.get("email", "")).strip()
+    password = str(form.get("password", ""))
     remember_me = form.get("remember_me") == "1"
     next_url = safe_next(str(form.get("next", "/")))
-    result = await page.run(LOGIN, {"input": {"email": email, "password": str(form.get("password", "")),
-                                              "rememberMe": remember_me}})
+    # An empty field is named before any sign-in attempt, so it does not count towards the throttling.
+    missing = missing_sign_in_fields(page, email, password)
+    if missing:
+        return render(page, "login.html", status=400, email=email, remember_me=remember_me, next=next_url,
+                      errors=list(missing.values()), field_errors=missing)
+    result = await page.run(LOGIN, {"input": {"email": email, "password": password, "rememberMe": remember_me}})
     if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
         return unavailable(page, result)
     if not result.ok:
@@ -58,6 +63,30 @@ async def login_submit(request: Request) -> Response:
         return response
     return redirect(page, security_views.after_sign_in(next_url, signed["mustChangePassword"],
                                                       signed["mustEnrolSecondFactor"], signed["user"]["role"]))
+
+
+def missing_sign_in_fields(page: PageSession, email: str, password: str) -> dict[str, str]:
+    """Return an error message for each empty field of the sign-in form, by field name."""
+    _ = translations(page.language).gettext
+    missing = {}
+    if not email:
+        missing["email"] = _("Enter your e-mail address.")
+    if not password:
+        missing["password"] = _("Enter your password.")
+    return missing
+
+
+def email_address_error(page: PageSession, email: str) -> str | None:
+    """Return why `email` cannot be an account's address (empty or malformed), or None when it can be."""
+    _ = translations(page.language).gettext
+    if not email:
+        return _("Enter your e-mail address.")
+    local_part, at_sign, domain = email.partition("@")
+    well_formed = (bool(local_part) and bool(at_sign) and "@" not in domain and "." in domain.strip(".")
+                   and not any(character.isspace() for character in email))
+    if not well_formed:
+        return _("Enter a valid e-mail address, such as name@example.fr.")
+    return None
 
 
 async def logout_submit(request: Request) -> Response:
@@ -142,6 +171,12 @@ async def forgotten_submit(request: Request) -> Response:
         return csrf_expired(page)
     form = await request.form()
     email = str(form.get("email", "")).strip()
+    # Only an empty or malformed address is rejected here: a well-formed unknown one gets the same
+    # confirmation as a known one, so that the form does not reveal which accounts exist.
+    address_error = email_address_error(page, email)
+    if address_error:
+        return render(page, "forgotten_password.html", status=400, email=email, errors=[address_error],
+                      field_errors={"email": address_error})
     result = await page.run(REQUEST_RESET, {"input": {"email": email}})
     if result.first_code() in ("SERVICE_UNAVAILABLE", "TIMEOUT", "INTERNAL"):
         return unavailable(page, result)

@@ -54,6 +54,30 @@ def reset_link_for(mail_dir: Path, address: str, timeout: float = 20.0) -> str:
     raise AssertionError(f"no reset e-mail for {address} under {mail_dir} within {timeout}s")
 
 
+@pytest.mark.parametrize("address, error", [
+    ("", "Saisissez votre adresse e-mail."),
+    ("mleroy", "Saisissez une adresse e-mail valide, par exemple nom@mairie.fr."),
+    ("mleroy@example", "Saisissez une adresse e-mail valide, par exemple nom@mairie.fr."),
+])
+def test_forgotten_password_rejects_bad_address(tab, address, error):
+    tab.goto("/mot-de-passe/oublie")
+    tab.get_by_label("Adresse e-mail").fill(address)
+
+    tab.get_by_role("button", name="Envoyer le lien").click()
+
+    expect(tab.locator("#email-error")).to_have_text(error)
+    expect(tab.locator("h1")).to_have_text("Mot de passe oublié ?")
+
+
+def test_forgotten_password_same_answer_for_unknown_account(tab):
+    tab.goto("/mot-de-passe/oublie")
+    tab.get_by_label("Adresse e-mail").fill("personne-inconnue@example.fr")
+
+    tab.get_by_role("button", name="Envoyer le lien").click()
+
+    expect(tab.locator("h1")).to_have_text("Consultez votre messagerie")
+
+
 def test_forgotten_password_by_email_link(tab, own_system):
     tab.goto("/connexion")
     tab.get_by_role("link", name="Mot de passe oublié ?").click()

@@ -65,6 +65,23 @@ def test_language_switch_saves_account_language(page, browser, system):
     assert colleague.data("{ me { user { language } } }")["me"]["user"]["language"] == "fr"
 
 
+def test_empty_sign_in_names_missing_fields(page):
+    page.goto("/connexion")
+
+    page.get_by_role("button", name="Se connecter").click()
+
+    expect(page.locator("#email-error")).to_have_text("Saisissez votre adresse e-mail.")
+    expect(page.locator("#password-error")).to_have_text("Saisissez votre mot de passe.")
+    expect(page.get_by_text("Adresse e-mail ou mot de passe incorrect.")).to_have_count(0)
+
+    page.get_by_label("Adresse e-mail").fill("mleroy@example.fr")
+    page.get_by_role("button", name="Se connecter").click()
+
+    expect(page.locator("#email-error")).to_have_count(0)
+    expect(page.locator("#password-error")).to_have_text("Saisissez votre mot de passe.")
+    expect(page.get_by_label("Adresse e-mail")).to_have_value("mleroy@example.fr")
+
+
 def test_sign_in_reachable_by_keyboard(page):
     page.goto("/connexion")
 
