@@ -192,8 +192,9 @@ def check_contacts_group(values: dict[str, Any], form: TicketForm) -> list[dict[
     form.requester_id = _text(values, "requester_id") or None
     follower_ids = _id_list(values, "follower_ids")
     if follower_ids is None:
-        errors.append(field_error("followerIds", "INVALID", "Les suiveurs doivent être une liste d'identifiants.",
-                                  "Followers must be a list of ids."))
+        errors.append(field_error("followerIds", "INVALID",
+                                  "Les collègues qui suivent la demande doivent être une liste d'identifiants.",
+                                  "The colleagues who follow the request must be a list of ids."))
     elif len(follower_ids) > MAX_FOLLOWERS:
         errors.append(field_error("followerIds", "TOO_MANY",
                                   f"Au plus {MAX_FOLLOWERS} collègues peuvent suivre une demande.",
@@ -230,6 +231,8 @@ def check_contacts(form: TicketForm, users: dict[str, dict[str, Any] | None],
         follower = users.get(user_id)
         if follower is None or follower.get("organisation_id") != organisation_id:
             errors.append(field_error("followerIds", "NOT_IN_ORGANISATION",
-                                      f"Le suiveur « {user_id} » n'est pas un collègue de votre organisation.",
-                                      f"Follower '{user_id}' is not a colleague of your organisation."))
+                                      f"« {user_id} » n'est pas un collègue de votre organisation : il ne peut "
+                                      "pas suivre la demande.",
+                                      f"'{user_id}' is not a colleague of your organisation, so they cannot "
+                                      "follow the request."))
     return errors

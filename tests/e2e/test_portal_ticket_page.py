@@ -69,7 +69,7 @@ def test_duplicate_asks_confirmation_first(page, system):
     expect(details).to_contain_text(desired.strftime("%d/%m/%Y"))
     expect(details).to_contain_text(title)
     expect(details.locator("dt:has-text('Demandeur') + dd")).to_have_text("Vous")
-    expect(details.locator("dt:has-text('Suiveurs') + dd")).to_have_text("Jean Dupont")
+    expect(details.locator("dt:has-text('Collègues qui suivent la demande') + dd")).to_have_text("Jean Dupont")
     expect(page.locator(".prose")).to_contain_text("Les relances du mois ne partent plus.")
     screenshot(page, "duplication-01-confirmation")
     assert serious_accessibility_violations(page) == []
@@ -90,7 +90,7 @@ def test_duplicate_asks_confirmation_first(page, system):
     copied = page.locator("dl.details").first
     expect(copied.locator("dt:has-text('Dupliquée de') + dd")).to_have_text(number)
     expect(copied.locator("dt:has-text('Demandeur') + dd")).to_have_text("Marie Leroy")
-    expect(copied.locator("dt:has-text('Suiveurs') + dd")).to_have_text("Jean Dupont")
+    expect(copied.locator("dt:has-text('Collègues qui suivent la demande') + dd")).to_have_text("Jean Dupont")
     assert sorted(numbers_titled(manager, title)) == sorted([number, copy_number])
 
 
