@@ -30,7 +30,7 @@ TICKET_ROW = """
 LIST = """
 query List($tab: TicketTab, $filter: TicketFilter, $sort: TicketSortOrder, $after: String) {
   tickets(tab: $tab, filter: $filter, sort: $sort, first: %d, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor } edges { node { %s } }
+    totalCount unreadCount pageInfo { hasNextPage endCursor } edges { node { %s } }
   }
   ticketCounts(filter: $filter) { inProgress resolved closed all unread }
   ticketColumns { columns { key label } }
@@ -183,7 +183,8 @@ async def ticket_list(request: Request, page: PageSession) -> Response:
         ticket["cells"] = [(column["key"], *cell(ticket, column["key"])) for column in columns]
     return render(page, "support_list.html", tab=tab, tabs=list(TABS), tickets=tickets, columns=columns,
                   export_url="/tickets/export.xlsx?" + urlencode(export_params),
-                  total=connection["totalCount"], counts=result.data["ticketCounts"], count_keys=COUNT_KEYS,
+                  total=connection["totalCount"], unread=connection["unreadCount"],
+                  counts=result.data["ticketCounts"], count_keys=COUNT_KEYS,
                   sort=sort, sorts=SORTS, filters=request.query_params, next_query=next_query,
                   support_enabled=True)
 

@@ -184,25 +184,40 @@ def order_by_sort(query: Select[Any], sort: str | None) -> Select[Any]:
     return query.order_by(ordering, Ticket.number.desc() if descending else Ticket.number.asc())
 
 
-def ticket_counts(session: Session, caller: Caller, filters: dict[str, Any] | None = None) -> dict[str, int]:
-    """Count the visible tickets matching `filters` per tab, and those with an unread message."""
-    caller.require_scope("tickets:read")
+# Per status: the number of tickets, and of those with a message the caller has not read.
+StatusCounts = dict[TicketStatus, tuple[int, int]]
+
+
+def _status_counts(session: Session, caller: Caller, filters: dict[str, Any] | None) -> StatusCounts:
+    """Count the visible tickets matching `filters` per status, and those with an unread message."""
     unread = func.sum(case((unread_clause(caller), 1), else_=0))
     query = filtered_query(caller, filters).with_only_columns(Ticket.status, func.count(), unread)
     rows = session.execute(query.group_by(Ticket.status)).all()
-    per_status = {TicketStatus(row[0]): (row[1], row[2] or 0) for row in rows}
+    return {TicketStatus(row[0]): (row[1], row[2] or 0) for row in rows}
+
+
+def _tab_counts(per_status: StatusCounts) -> dict[str, int]:
     counts = {tab: sum(per_status.get(status, (0, 0))[0] for status in statuses)
               for tab, statuses in TAB_STATUSES.items()}
+    # Unread tickets of every tab, whichever tab a list shows.
     counts["unread"] = sum(unread_count for _count, unread_count in per_status.values())
     return counts
+
+
+def ticket_counts(session: Session, caller: Caller, filters: dict[str, Any] | None = None) -> dict[str, int]:
+    """Count the visible tickets matching `filters` per tab, and those with an unread message."""
+    caller.require_scope("tickets:read")
+    return _tab_counts(_status_counts(session, caller, filters))
 
 
 def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dict[str, Any] | None,
                  sort: str | None, first: int | None, after: str | None,
                  keys: list[str] | None = None) -> dict[str, Any]:
-    """Return one page of a tab: `{items, total_count, start_offset, has_next_page, has_previous_page, counts}`.
+    """Return one page of a tab, with the counts of every tab and the tab's unread count.
 
-    `keys` names the keys of each item the reader uses (see TICKET_KEYS); every key when None.
+    The result contains `items`, `total_count`, `start_offset`, `has_next_page`, `has_previous_page`,
+    `counts` (every tab, see ticket_counts) and `unread_count` (the tab's tickets with an unread
+    message). `keys` names the keys of each item the reader uses (see TICKET_KEYS); every key when None.
     """
     caller.require_scope("tickets:read")
     tab = tab or "in_progress"
@@ -210,7 +225,8 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
         raise _invalid("tab", tab, f"onglet inconnu ; choisissez parmi {', '.join(TAB_STATUSES)}.",
                        f"unknown tab; choose among {', '.join(TAB_STATUSES)}.")
     wanted = item_keys(keys)
-    counts = ticket_counts(session, caller, filters)
+    per_status = _status_counts(session, caller, filters)
+    counts = _tab_counts(per_status)
     query = filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab]))
     # Each row brings its read marker (already joined) and its followers, so that a page costs one
     # query instead of three: every query is a round trip that holds up the whole service process.
@@ -228,6 +244,7 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
         row.Ticket, sorted(row.follower_ids.split(",")) if row.follower_ids else [], caller,
         is_unread(row.Ticket, caller, row.read_at), with_html=False, keys=wanted), total=counts[tab], whole_rows=True)
     page["counts"] = counts
+    page["unread_count"] = sum(per_status.get(status, (0, 0))[1] for status in TAB_STATUSES[tab])
     return page
 
 

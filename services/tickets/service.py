@@ -90,7 +90,8 @@ class TicketsService(HealthMixin):
                      keys: list[str] | None = None) -> dict[str, Any]:
         """Return a page of a tab (in_progress, resolved, closed, all) with `counts` per tab and unread.
 
-        `keys` limits each ticket to the keys the reader uses; every key when omitted.
+        `unread_count` is the number of the tab's tickets with an unread message. `keys` limits each
+        ticket to the keys the reader uses; every key when omitted.
         """
         return reading.list_tickets(self.db, self.caller, tab, filters, sort, first, after, keys)
 

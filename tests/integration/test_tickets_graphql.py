@@ -6,6 +6,7 @@ The whole support flow of a customer and an agent runs here: create, acknowledge
 from __future__ import annotations
 
 import io
+import re
 import time
 from typing import Any
 from urllib.parse import quote
@@ -218,6 +219,38 @@ def test_messages_unread_and_internal_notes(clients, form_input):
     assert thread["messages"]["edges"][0]["node"]["body"] == "Pouvez-vous préciser ?"
     assert thread["messages"]["edges"][0]["node"]["author"]["id"] == demo.AGENT_CBERNARD
     assert marked["markTicketRead"]["ticket"]["unread"] is False
+
+
+def test_unread_count_follows_tab(clients, form_input):
+    customer, agent = clients["manager"], clients["agent"]
+    unread = create(customer, form_input, title="Non lus de l'onglet")
+    resolved = create(customer, form_input, title="Non lus de l'onglet")
+    ticket_of(act(agent, "startTicketIntervention", resolved), "startTicketIntervention")
+    ticket_of(act(agent, "resolveTicket", resolved), "resolveTicket")
+    customer.data("mutation($input: MarkTicketReadInput!) { markTicketRead(input: $input) { ticket { unread } } }",
+                  {"input": {"ticketId": resolved["id"]}})
+    agent.data("mutation($input: PostTicketMessageInput!) { postTicketMessage(input: $input) { message { id } } }",
+               {"input": {"ticketId": unread["id"], "body": "Pouvez-vous préciser ?"}})
+
+    query = ('query($tab: TicketTab) { tickets(tab: $tab, filter: {text: "non lus de l\'onglet"}) '
+             "{ totalCount unreadCount counts { unread } } }")
+    lists = {tab: customer.data(query, {"tab": tab})["tickets"] for tab in ("IN_PROGRESS", "RESOLVED", "CLOSED")}
+    pages = {slug: customer.http.get(f"/support/{slug}", params={"texte": "non lus de l'onglet"})
+             for slug in ("en-cours", "resolues", "cloturees")}
+
+    assert lists["IN_PROGRESS"] == {"totalCount": 1, "unreadCount": 1, "counts": {"unread": 1}}
+    assert lists["RESOLVED"] == {"totalCount": 1, "unreadCount": 0, "counts": {"unread": 1}}
+    assert lists["CLOSED"] == {"totalCount": 0, "unreadCount": 0, "counts": {"unread": 1}}
+    assert status_line(pages["en-cours"].text) == "1 demande, 1 avec des messages non lus"
+    assert status_line(pages["resolues"].text) == "1 demande"
+    assert status_line(pages["cloturees"].text) == "0 demande"
+
+
+def status_line(html: str) -> str:
+    """Return the text of the list page's status line (« N demandes, M avec des messages non lus »)."""
+    found = re.search(r'<p role="status">(.*?)</p>', html, re.DOTALL)
+    assert found, "the list page has no status line"
+    return found.group(1).strip()
 
 
 def test_export_download_as_attachment(system, clients, form_input):

@@ -312,6 +312,24 @@ def test_text_filter_hides_other_organisations(system, form):
     assert page["counts"]["all"] == len(page["items"])
 
 
+def test_list_tickets_unread_count_of_tab(system, form):
+    unread = create(system, JDUPONT, form, title="Non lus par onglet")
+    resolved = create(system, JDUPONT, form, title="Non lus par onglet")
+    transition(system, CBERNARD, resolved, "start_intervention")
+    transition(system, CBERNARD, resolved, "resolve")
+    system.rpc("tickets", "mark_ticket_read", caller=JDUPONT, ticket_id=resolved["id"])
+    system.rpc("tickets", "post_ticket_message", caller=CBERNARD, ticket_id=unread["id"], body="Réponse du support")
+
+    pages = {tab: system.rpc("tickets", "list_tickets", caller=JDUPONT, tab=tab,
+                             filters={"text": "non lus par onglet"}, first=10)
+             for tab in ("in_progress", "resolved", "closed", "all")}
+
+    assert {tab: page["unread_count"] for tab, page in pages.items()} == {
+        "in_progress": 1, "resolved": 0, "closed": 0, "all": 1}
+    assert {tab: page["counts"]["unread"] for tab, page in pages.items()} == {
+        "in_progress": 1, "resolved": 1, "closed": 1, "all": 1}
+
+
 def test_list_tickets_unknown_tab_rejected(system, form):
     exc = rpc_error(system, JDUPONT, "list_tickets", tab="creation")
 

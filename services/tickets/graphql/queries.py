@@ -44,6 +44,7 @@ class TicketsQuery(QueueViewQuery, graphene.ObjectType):
         await prefetch_related(info, page["items"])
         connection = connection_from_page(TicketConnection, page)
         connection.counts = page["counts"]
+        connection.unread_count = page["unread_count"]
         return connection
 
     async def resolve_ticket_counts(self, info: Any, filter: dict[str, Any] | None = None) -> dict[str, int]:

@@ -442,6 +442,8 @@ class TicketConnection(relay.Connection):
 
     total_count = graphene.Int(required=True, description="Number of tickets in the tab across all pages.")
     counts = graphene.Field(TicketCounts, required=True, description="Counts of every tab with the same filter.")
+    unread_count = graphene.Int(required=True, description="Number of tickets in the tab, across all pages, with a "
+                                "message the caller has not read. `counts.unread` counts those of every tab.")
 
 
 TicketColumnKey = graphene.Enum("TicketColumnKey", [(key.upper(), key) for key in COLUMNS],
