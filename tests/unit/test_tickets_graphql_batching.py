@@ -63,7 +63,8 @@ class RecordingRpc:
             items = [_ticket(index, keys) for index in range(self.size)]
             return {"items": items, "total_count": self.size, "start_offset": 0, "has_next_page": False,
                     "has_previous_page": False,
-                    "counts": {"in_progress": self.size, "resolved": 0, "closed": 0, "all": self.size, "unread": 0}}
+                    "counts": {"in_progress": self.size, "resolved": 0, "closed": 0, "all": self.size, "unread": 0},
+                    "unread_count": 0}
         if (service, method) == ("auth", "get_users"):
             return [{"id": user_id, "display_name": f"Nom {user_id}"} for user_id in kwargs["ids"]]
         if (service, method) == ("catalog", "get_products"):

@@ -44,7 +44,9 @@ class TicketsQuery(QueueViewQuery, graphene.ObjectType):
         await prefetch_related(info, page["items"])
         connection = connection_from_page(TicketConnection, page)
         connection.counts = page["counts"]
-        connection.unread_count = page["unread_count"]
+        # A tickets service older than this gateway sends no unread_count. Only the queries that select
+        # unreadCount then fail (a non-null field resolved to null), and the other list queries keep working.
+        connection.unread_count = page.get("unread_count")
         return connection
 
     async def resolve_ticket_counts(self, info: Any, filter: dict[str, Any] | None = None) -> dict[str, int]:
