@@ -60,6 +60,19 @@ mutation Update($input: UpdateSecuritySettingsInput!) {
 SCOPES = ("TICKETS_READ", "TICKETS_WRITE", "NEWS_READ", "CATALOG_READ", "ADMIN")
 
 
+def scope_labels(language: str) -> dict[str, str]:
+    """Return what each API scope lets a token do, by ApiScope name, in `language`."""
+    _ = translations(language).gettext
+    return {
+        "TICKETS_READ": _("Read support requests"),
+        "TICKETS_WRITE": _("Create and update support requests"),
+        "NEWS_READ": _("Read news"),
+        "CATALOG_READ": _("Read the product catalogue"),
+        # A token with the admin scope passes every scope check (Caller.has_scope).
+        "ADMIN": _("Full access, administration included"),
+    }
+
+
 async def admins_only(page: PageSession, reason: str | None = None) -> Response | None:
     """Return a refusal for anyone but administrators, who alone manage API tokens and security settings."""
     if page.context.caller.is_admin:
@@ -251,7 +264,8 @@ async def render_tokens(page: PageSession, status: int = 200, new_token: str | N
     if not result.ok:
         return failure(page, result)
     return render(page, "console/tokens.html", status=status, tokens=result.data["apiTokens"], scopes=SCOPES,
-                  new_token=new_token, errors=errors or [], console=True, support_enabled=True)
+                  scope_labels=scope_labels(page.language), new_token=new_token, errors=errors or [],
+                  console=True, support_enabled=True)
 
 
 @signed_in

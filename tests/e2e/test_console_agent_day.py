@@ -146,10 +146,14 @@ def test_console_api_token_scopes_enforced(browser, own_system):
     sign_in(tab, "aroux@eksae.example.fr")
     tab.goto("/console/jetons")
     tab.get_by_label("Usage du jeton").fill("Synchronisation CRM")
-    tab.get_by_role("checkbox", name="news:read").check()
+    tab.get_by_role("checkbox", name="Consulter les actualités news:read").check()
     tab.get_by_role("button", name="Créer le jeton").click()
     token = tab.locator("#new-token").inner_text().strip()
     assert len(token) > 20
+    # The list names each scope in words, with its code, and capitalises the status.
+    row = tab.get_by_role("row").filter(has_text="Synchronisation CRM")
+    expect(row.get_by_role("cell").nth(2)).to_have_text("Consulter les actualités news:read")
+    expect(row.get_by_role("cell").nth(4)).to_have_text("Actif")
     screenshot(tab, "console-05-jeton")
 
     system_client = httpx.Client(base_url=own_system.base_url, headers={"Authorization": f"Bearer {token}"})
