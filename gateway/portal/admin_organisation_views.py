@@ -61,7 +61,7 @@ async def create(request: Request, page: PageSession) -> Response:
         return form_failure(page, result) or await render_organisations(
             page, status=400, errors=result.messages(), field_errors=result.field_errors(), values=values)
     _ = translations(page.language).gettext
-    return await render_organisations(page, flash=_("The organisation « %(name)s » has been created.") % {
+    return await render_organisations(page, flash=_("The organisation “%(name)s” has been created.") % {
         "name": result.data["createOrganisation"]["organisation"]["name"]})
 
 
@@ -81,5 +81,5 @@ async def rename(request: Request, page: PageSession) -> Response:
         return form_failure(page, result) or await render_organisations(
             page, status=400, errors=result.messages(), editing=organisation_id)
     _ = translations(page.language).gettext
-    return await render_organisations(page, flash=_("The organisation is now named « %(name)s ».") % {
+    return await render_organisations(page, flash=_("The organisation is now named “%(name)s”.") % {
         "name": result.data["updateOrganisation"]["organisation"]["name"]})

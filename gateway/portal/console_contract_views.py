@@ -247,7 +247,7 @@ def form_errors(page: PageSession, invalid: dict[str, str]) -> dict[str, str]:
         if not value:
             messages[key] = _("%(field)s is required.") % {"field": labels[key]}
         else:
-            messages[key] = _("%(field)s « %(value)s » is invalid.") % {"field": labels[key], "value": value}
+            messages[key] = _("%(field)s “%(value)s” is invalid.") % {"field": labels[key], "value": value}
     return messages
 
 

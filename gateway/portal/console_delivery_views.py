@@ -49,7 +49,7 @@ def filters_of(request: Request, page: PageSession) -> tuple[dict[str, Any], dic
     if status in STATUSES:
         variables["status"] = status
     elif status:
-        errors["statut"] = _("Unknown status « %(value)s ».") % {"value": status}
+        errors["statut"] = _("Unknown status “%(value)s”.") % {"value": status}
     # The days are Paris days, and the last day is included: « to 4 December » ends at midnight
     # in Paris between the 4th and the 5th.
     bounds: dict[str, datetime] = {}
@@ -59,7 +59,7 @@ def filters_of(request: Request, page: PageSession) -> tuple[dict[str, Any], dic
             continue
         moment = paris_midnight(raw, days_later)
         if moment is None:
-            errors[name] = _("The date « %(value)s » is invalid: expected YYYY-MM-DD.") % {"value": raw}
+            errors[name] = _("The date “%(value)s” is invalid: expected YYYY-MM-DD.") % {"value": raw}
         else:
             bounds[variable] = moment
             variables[variable] = moment.isoformat()

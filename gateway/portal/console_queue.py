@@ -17,6 +17,7 @@ from gateway.portal.console_views import PRODUCTS, staff_only
 from gateway.portal.home_views import nodes
 from gateway.portal.operations import PageSession
 from gateway.portal.pages import csrf_expired, failure, signed_in
+from gateway.portal.i18n import translations
 from gateway.portal.rendering import csrf_valid, redirect, render
 
 QUEUE = """
@@ -95,11 +96,14 @@ def view_params(view: dict[str, Any], me: str | None) -> dict[str, str]:
     return params
 
 
-def waiting_since(ticket: dict[str, Any], now: datetime | None = None) -> str:
-    """Return how long the ticket has waited since its last change, as hours or days."""
+def waiting_since(ticket: dict[str, Any], language: str, now: datetime | None = None) -> str:
+    """Return how long the ticket has waited since its last change, as hours or days in `language`."""
+    _ = translations(language).gettext
     updated = datetime.fromisoformat(ticket["updatedAt"])
     hours = int(((now or datetime.now(timezone.utc)) - updated).total_seconds() // 3600)
-    return f"{hours // 24} j" if hours >= 48 else f"{hours} h"
+    if hours >= 48:
+        return _("%(days)d d") % {"days": hours // 24}
+    return _("%(hours)d h") % {"hours": hours}
 
 
 @signed_in
@@ -124,7 +128,7 @@ async def render_queue(page: PageSession, params: Mapping[str, str], status: int
     connection = result.data["tickets"]
     tickets = nodes(connection)
     for ticket in tickets:
-        ticket["waiting"] = waiting_since(ticket)
+        ticket["waiting"] = waiting_since(ticket, page.language)
 
     next_query = None
     if connection["pageInfo"]["hasNextPage"]:
