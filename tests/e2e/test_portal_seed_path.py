@@ -216,8 +216,9 @@ def test_seed_path_end_to_end(tab, own_system, tmp_path):
     assert any(row[1] == number and row[2] == "Échéancier des loyers non généré" for row in rows[1:])
     tab.goto(f"/support/tickets/{number}")
 
-    # Close, then duplicate: the copy is a new ticket linked to the first.
-    tab.get_by_role("button", name="Clôturer").click()
+    # Close after confirming, then duplicate: the copy is a new ticket linked to the first.
+    tab.get_by_role("link", name="Clôturer", exact=True).click()
+    tab.get_by_role("button", name="Clôturer la demande").click()
     expect(tab.locator("aside")).to_contain_text("Clôturée")
     tab.get_by_role("link", name="Dupliquer", exact=True).click()
     expect(tab.locator("h1")).to_have_text(f"Dupliquer la demande {number}")
