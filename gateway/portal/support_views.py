@@ -256,8 +256,6 @@ def not_found(page: PageSession) -> Response:
                   back_url="/support/toutes", back_label=_("Back to my requests"), support_enabled=True)
 
 
-
-
 @signed_in
 async def ticket_detail(request: Request, page: PageSession) -> Response:
     if page.context.caller.is_agent:

@@ -136,13 +136,13 @@ def _every_field(honour_keys: bool) -> Any:
     return result.data
 
 
-def test_a_page_of_the_keys_asked_for_resolves_as_a_whole_ticket():
+def test_list_keys_resolve_every_field():
     # Each field must ask the service for every key its resolver reads: a key left out would make
     # the field null or fail here, while the same query on whole tickets resolves.
     assert _every_field(honour_keys=True) == _every_field(honour_keys=False)
 
 
-def test_the_list_asks_only_for_the_keys_its_fields_read():
+def test_list_requests_only_read_keys():
     keys: list[list[str]] = []
 
     class KeyRecordingRpc(RecordingRpc):

@@ -1,4 +1,4 @@
-"""A page of the ticket list costs the same two queries whatever its size and the keys it asks for."""
+"""A page of the ticket list costs the same two queries whatever its size and the keys it requests."""
 from __future__ import annotations
 
 import uuid
