@@ -11,6 +11,7 @@ from gateway.portal.i18n import LANGUAGES, translations
 from gateway.portal.operations import PageSession
 from gateway.portal.pages import csrf_expired, failure, safe_next, unavailable
 from gateway.portal.rendering import csrf_valid, redirect, render, set_language_cookie
+from services.common.email_addresses import is_well_formed
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
@@ -81,10 +82,7 @@ def email_address_error(page: PageSession, email: str) -> str | None:
     _ = translations(page.language).gettext
     if not email:
         return _("Enter your e-mail address.")
-    local_part, at_sign, domain = email.partition("@")
-    well_formed = (bool(local_part) and bool(at_sign) and "@" not in domain and "." in domain.strip(".")
-                   and not any(character.isspace() for character in email))
-    if not well_formed:
+    if not is_well_formed(email):
         return _("Enter a valid e-mail address, such as name@example.fr.")
     return None
 

@@ -15,6 +15,7 @@ from services.auth.models import (AuditAction, Organisation, OrganisationKind, O
                                   SecondFactor, User)
 from services.auth.sessions import revoke_user_sessions
 from services.common.caller import Caller
+from services.common.email_addresses import is_well_formed
 from services.common.errors import field_error
 from services.common.outbox import stage_event
 from services.common.pagination import paginate
@@ -77,8 +78,7 @@ def create_user(session: Session, caller: Caller, values: dict[str, Any]) -> dic
                                               "Choose an existing organisation.")])
     email = normalize_email(values.get("email") or "")
     errors = validate_profile(values) + validate_role(caller, organisation, values.get("role") or "customer")
-    local_part, _, domain = email.partition("@")
-    if not local_part or "." not in domain:
+    if not is_well_formed(email):
         errors.append(field_error("email", "INVALID", f"Adresse e-mail « {email} » invalide.",
                                   f"Invalid e-mail address '{email}'."))
     elif session.scalar(select(User.id).where(User.email == email)) is not None:

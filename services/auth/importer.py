@@ -30,6 +30,7 @@ from services.auth.models import (AuditAction, Organisation, OrganisationKind, O
                                   User)
 from services.auth.policy import legacy_initial_password
 from services.common.caller import Caller
+from services.common.email_addresses import is_well_formed
 from services.common.errors import LocalizedText, field_error, text
 from services.common.events import utc_now
 from services.common.outbox import stage_event
@@ -241,8 +242,7 @@ def import_accounts(session: Session, rows: Iterable[tuple[int, dict[str, str]]]
 
 def _row_error(line: int, row: dict[str, str]) -> Rejection | None:
     email = normalize_email(row.get("email", ""))
-    local_part, _, domain = email.partition("@")
-    if not local_part or "." not in domain:
+    if not is_well_formed(email):
         return Rejection(line, "INVALID_EMAIL", text(f"adresse e-mail « {row.get('email')} » invalide",
                                                      f"invalid e-mail {row.get('email')!r}"))
     if not row.get("organisation"):

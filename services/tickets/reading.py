@@ -224,7 +224,7 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
     if tab not in TAB_STATUSES:
         raise _invalid("tab", tab, f"onglet inconnu ; choisissez parmi {', '.join(TAB_STATUSES)}.",
                        f"unknown tab; choose among {', '.join(TAB_STATUSES)}.")
-    wanted = item_keys(keys)
+    requested_keys = item_keys(keys)
     per_status = _status_counts(session, caller, filters)
     counts = _tab_counts(per_status)
     query = filtered_query(caller, filters).where(Ticket.status.in_(TAB_STATUSES[tab]))
@@ -233,7 +233,7 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
     followers = (select(func.aggregate_strings(TicketFollower.user_id, ","))
                  .where(TicketFollower.ticket_id == Ticket.id).scalar_subquery())
     query = query.add_columns(TicketReadMarker.read_at, followers.label("follower_ids"))
-    if wanted is not None and not wanted & {"description", "description_html"}:
+    if requested_keys is not None and not requested_keys & {"description", "description_html"}:
         # A description can be long, so a list that shows none does not load it.
         query = query.options(defer(Ticket.description))
     # The search column serves the filter only.
@@ -242,7 +242,8 @@ def list_tickets(session: Session, caller: Caller, tab: str | None, filters: dic
     # The tab's count is the list's total: counting the list again would scan the same rows twice.
     page = paginate(session, query, first, after, lambda row: serialize_ticket(
         row.Ticket, sorted(row.follower_ids.split(",")) if row.follower_ids else [], caller,
-        is_unread(row.Ticket, caller, row.read_at), with_html=False, keys=wanted), total=counts[tab], whole_rows=True)
+        is_unread(row.Ticket, caller, row.read_at), with_html=False, keys=requested_keys),
+        total=counts[tab], whole_rows=True)
     page["counts"] = counts
     page["unread_count"] = sum(per_status.get(status, (0, 0))[1] for status in TAB_STATUSES[tab])
     return page
